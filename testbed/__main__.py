@@ -1,0 +1,60 @@
+"""Command line of the testbed: build the job image, or start the whole world by hand.
+
+    python -m testbed image   build (or find) the act job image and print its name
+    python -m testbed up      start registry + local GitHub with the app and chart repos,
+                              print how to reach them, stay up until interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from testbed.errors import TestbedError
+
+
+def _image(_: argparse.Namespace) -> int:
+    from testbed.jobimage import ensure_job_image
+
+    print(ensure_job_image())
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    from testbed.world import World, WorldConfig
+
+    with tempfile.TemporaryDirectory(prefix="relsuite-up-") as tmp:
+        config = WorldConfig(workflows=Path(args.workflows).resolve(), runner=args.runner)
+        with World.started(Path(tmp), config) as world:
+            print(f"GitHub (git + web): {world.github.url}")
+            print(f"GitHub API:         {world.github.api_url}")
+            print(f"admin token:        {world.github.admin_token}")
+            print(f"registry:           {world.registry.address}")
+            print(f"repositories:       {world.app_repo} (clone {world.github.url}/{world.app_repo}.git), {world.chart_repo}")
+            print("Ctrl-C stops everything.", flush=True)
+            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m testbed", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("image", help="build or find the act job image").set_defaults(func=_image)
+    up = commands.add_parser("up", help="start the whole testbed and stay up")
+    up.add_argument("--workflows", default="workflows", help="workflow files to install in the app repo")
+    up.add_argument("--runner", choices=("container", "host"), default="container")
+    up.set_defaults(func=_up)
+    args = parser.parse_args(argv)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if args.command == "up" else None
+    try:
+        return int(args.func(args))
+    except TestbedError as error:
+        print(f"testbed: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

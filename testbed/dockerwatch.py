@@ -1,0 +1,110 @@
+"""What the Docker engine built, seen through its event stream (docker SDK).
+
+A build shows as a `tag` event of the image it produced. A build that hits the engine's cache
+produces no new image but still tags one, so every tag is counted: the spec cannot tell a
+cached rebuild from a local re-tag, and production promotion must happen in the registry.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import docker
+import docker.errors
+
+from testbed.errors import TestbedError
+
+
+@dataclass(frozen=True)
+class ImageBuild:
+    """An image the engine tagged (built, or re-tagged locally) while the testbed watched."""
+
+    seq: int
+    image_id: str
+    tag: str
+
+
+class DockerWatch:
+    """Follows the engine's image events on a thread."""
+
+    def __init__(self) -> None:
+        try:
+            self._client = docker.from_env()
+            self._client.ping()
+        except docker.errors.DockerException as error:
+            raise TestbedError(f"no Docker engine answers ({error}); run scripts/setup.sh") from error
+        self._builds: list[ImageBuild] = []
+        self._sentinels: set[str] = set()
+        self._cond = threading.Condition()
+        self._stream: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> DockerWatch:
+        self._stream = self._client.events(decode=True, filters={"type": "image", "event": "tag"})
+        self._thread = threading.Thread(target=self._follow, name="docker-events", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+        self._client.close()
+
+    def __enter__(self) -> DockerWatch:
+        return self.start()
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()
+
+    def _follow(self) -> None:
+        try:
+            for event in self._stream:
+                self._handle(event)
+        except Exception:  # noqa: BLE001 - the stream ends with an error when closed
+            return
+
+    def _handle(self, event: dict[str, Any]) -> None:
+        tag = str(event.get("Actor", {}).get("Attributes", {}).get("name", ""))
+        image_id = str(event.get("id", ""))
+        if tag.startswith("relsuite-sync:"):
+            with self._cond:
+                self._sentinels.add(tag)
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self._builds.append(ImageBuild(len(self._builds) + 1, image_id, tag))
+            self._cond.notify_all()
+
+    @property
+    def seq(self) -> int:
+        with self._cond:
+            return len(self._builds)
+
+    def builds(self, since: int = 0, timeout: float = 15.0) -> list[ImageBuild]:
+        """Builds after `since`, once every event the engine emitted so far has been read."""
+        self._sync(timeout)
+        with self._cond:
+            return list(self._builds[since:])
+
+    def _sync(self, timeout: float) -> None:
+        # Events arrive in order: tag a tiny image now and wait until that event is read.
+        marker = f"relsuite-sync:{uuid.uuid4().hex[:12]}"
+        images = self._client.images.list()
+        if not images:
+            return
+        images[0].tag(marker)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while marker not in self._sentinels:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TestbedError(f"Docker events stalled: no event for {marker} within {timeout:.0f} s")
+                self._cond.wait(remaining)
+        self._client.images.remove(marker, noprune=True)
+

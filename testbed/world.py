@@ -1,0 +1,252 @@
+"""The world one scenario runs in: a registry, a local GitHub with the app and chart repos, and
+workflow runs started by act whenever GitHub would start them.
+
+Steps drive it the way a developer drives GitHub (push a branch, open and merge a pull request)
+and observe what a team would see (git, registry, releases, comments, PRs, dispatches).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import github
+
+from testbed import gitrepo
+from testbed.dockerwatch import DockerWatch, ImageBuild
+from testbed.errors import TestbedError
+from testbed.events import run_requests
+from testbed.github import Dispatch, Event, LocalGitHub
+from testbed.jobimage import ensure_job_image
+from testbed.registry import Registry, RegistryEvent
+from testbed.runner import ActRunner, Run, RunnerConfig
+from testbed.scheduler import Scheduler
+
+SUITE_ROOT = Path(__file__).resolve().parent.parent
+OWNER = "acme"
+ACTION_REPOSITORY = "release-suite/release-pipeline@v1"
+
+APP_FILES = {
+    "README.md": "# app\n\nA tiny application whose images the release pipeline builds.\n",
+    "Dockerfile": "FROM scratch\nCOPY VERSION app.txt /app/\n",
+    "worker.Dockerfile": "FROM scratch\nCOPY VERSION worker.txt /worker/\n",
+    "app.txt": "app {nonce}\n",
+    "worker.txt": "worker {nonce}\n",
+}
+CHART_FILES = {"README.md": "# helm-charts\n\nReceives release dispatches from acme/app.\n"}
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    """What to run (workflow files) and how (act container or host mode)."""
+
+    workflows: Path = SUITE_ROOT / "workflows"
+    runner: str = "container"
+    local_repositories: Mapping[str, Path] = field(default_factory=lambda: {ACTION_REPOSITORY: SUITE_ROOT})
+    images: str = "app=Dockerfile,worker=worker.Dockerfile"
+    image: str | None = None  # act job image; built on demand when None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A point in the world's history; observers report what happened after it."""
+
+    registry: int
+    github: int
+    docker: int
+    runs: int
+
+
+class World:
+    """A registry, a local GitHub and act, wired together for one scenario."""
+
+    app_repo = f"{OWNER}/app"
+    chart_repo = f"{OWNER}/helm-charts"
+
+    def __init__(self, root: Path, config: WorldConfig, docker_watch: DockerWatch) -> None:
+        self.root = root
+        self.config = config
+        self.docker_watch = docker_watch
+        self.registry = Registry(root / "registry")
+        self.github = LocalGitHub(root / "github", on_event=self._on_event)
+        self.scheduler = Scheduler(execute=self._execute)
+        self._runner: ActRunner | None = None
+        self.release_token = ""
+        self.secret_values: list[str] = []
+        self._bares: dict[str, Path] = {}
+
+    # lifecycle -------------------------------------------------------------
+    @classmethod
+    @contextlib.contextmanager
+    def started(cls, root: Path, config: WorldConfig, docker_watch: DockerWatch | None = None) -> Iterator[World]:
+        with contextlib.ExitStack() as stack:
+            watch = docker_watch or stack.enter_context(DockerWatch())
+            world = cls(root, config, watch)
+            stack.callback(world.stop)
+            world.start()
+            yield world
+
+    def start(self) -> None:
+        workflows = sorted(self.config.workflows.glob("*.y*ml")) if self.config.workflows.is_dir() else []
+        if not workflows:
+            raise TestbedError(f"no workflow files (*.yml) in {self.config.workflows}: pass --workflows DIR")
+        image = self.config.image or ensure_job_image()
+        self._runner = ActRunner(
+            RunnerConfig(image=image, mode=self.config.runner, local_repositories=self.config.local_repositories),
+            self.root / "act",
+        )
+        self.registry.start()
+        self.github.start()
+        for repo in (self.app_repo, self.chart_repo):
+            self._bares[repo] = self.github.create_repo(repo, default_branch="main")
+        self.release_token = self.github.create_token("release-bot", repos={self.app_repo, self.chart_repo})
+        self.secret_values = [self.github.admin_token, self.release_token]
+        nonce = uuid.uuid4().hex[:12]
+        app_files = {path: text.format(nonce=nonce) for path, text in APP_FILES.items()}
+        app_files.update({f".github/workflows/{path.name}": path.read_text() for path in workflows})
+        app_files["VERSION"] = "1.0.0\n"
+        sha = gitrepo.commit_files(self._bare(self.app_repo), "main", app_files, "Initial commit", root=self.root)
+        gitrepo.set_ref(self._bare(self.app_repo), "refs/heads/stg", sha)
+        gitrepo.commit_files(self._bare(self.chart_repo), "main", CHART_FILES, "Initial commit", root=self.root)
+
+    def stop(self) -> None:
+        with contextlib.suppress(TestbedError):
+            self.scheduler.wait_idle(timeout=600)
+        self.scheduler.join()
+        self.github.stop()
+        self.registry.stop()
+
+    # settings a real repository would have -----------------------------------
+    def variables(self) -> dict[str, str]:
+        return {
+            "IMAGE_REGISTRY": self.registry.address,
+            "IMAGE_NAMESPACE": OWNER,
+            "HELM_CHART_REPOSITORY": self.chart_repo,
+            "HELM_RELEASE_EVENT_TYPE": "helm-release",
+            "IMAGES": self.config.images,
+        }
+
+    def job_env(self) -> dict[str, str]:
+        return {
+            "GITHUB_API_URL": self.github.api_url,
+            "GITHUB_SERVER_URL": self.github.url,
+            "GITHUB_GRAPHQL_URL": f"{self.github.api_url}/graphql",
+            "GITHUB_REPOSITORY": self.app_repo,
+        }
+
+    # driving, as a developer would ------------------------------------------
+    def api(self) -> github.Github:
+        return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None)
+
+    def set_version(self, version: str, *, released: bool = True) -> str:
+        """Make `version` the current state of main and stg (history, so no workflow runs).
+
+        With `released`, the tag `v<version>` and its release exist too, as after a real release.
+        """
+        bare = self._bare(self.app_repo)
+        sha = gitrepo.commit_files(bare, "main", {"VERSION": f"{version}\n"}, f"Release {version}", root=self.root)
+        gitrepo.set_ref(bare, "refs/heads/stg", sha)
+        if released:
+            gitrepo.set_ref(bare, f"refs/tags/v{version}", sha)
+            repo = self.api().get_repo(self.app_repo)
+            repo.create_git_release(f"v{version}", f"v{version}", f"Release {version}", target_commitish=sha)
+        return sha
+
+    def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
+        """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
+        return gitrepo.push_branch(
+            url=f"{self.github.url}/{self.app_repo}.git",
+            token=self.github.admin_token,
+            workdir=self.root / "work" / uuid.uuid4().hex[:8],
+            base=base,
+            branch=name,
+            files=files,
+            message=message,
+        )
+
+    def open_pr(self, head: str, base: str, title: str, body: str = "") -> int:
+        pull = self.api().get_repo(self.app_repo).create_pull(base=base, head=head, title=title, body=body)
+        self.wait_idle()
+        return int(pull.number)
+
+    def merge_pr(self, number: int) -> list[Run]:
+        """Press the merge button, then wait for every run the merge started (and their effects)."""
+        mark = self.mark()
+        self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method="merge")
+        self.wait_idle()
+        return self.runs[mark.runs :]
+
+    def wait_idle(self) -> list[Run]:
+        self.scheduler.wait_idle()
+        return list(self.runs)
+
+    # observing, as a team would ----------------------------------------------
+    @property
+    def runs(self) -> list[Run]:
+        return list(self.scheduler.runs)
+
+    def mark(self) -> Mark:
+        return Mark(self.registry.seq, len(self.github.events), self.docker_watch.seq, len(self.scheduler.runs))
+
+    def image_builds(self, since: Mark | None = None) -> list[ImageBuild]:
+        prefix = f"{self.registry.address}/"
+        builds = self.docker_watch.builds(since.docker if since else 0)
+        return [build for build in builds if build.tag.startswith(prefix)]
+
+    def registry_pushes(self, since: Mark | None = None) -> list[RegistryEvent]:
+        return self.registry.pushes(since.registry if since else 0)
+
+    def dispatches(self, repo: str, since: Mark | None = None) -> list[Dispatch]:
+        floor = since.github if since else 0
+        return [dispatch for dispatch in self.github.dispatches(repo) if dispatch.seq > floor]
+
+    def suppressed_events(self, since: Mark | None = None) -> list[Event]:
+        floor = since.github if since else 0
+        return [event for event in self.github.events[floor:] if event.suppressed]
+
+    def read_file(self, repo: str, ref: str, path: str) -> str | None:
+        return gitrepo.read_file(self._bare(repo), ref, path)
+
+    def log_text(self) -> str:
+        return "\n\n".join(f"== {run.summary()}\n{run.log}" for run in self.runs)
+
+    # wiring ------------------------------------------------------------------
+    def _bare(self, repo: str) -> Path:
+        return self._bares[repo]
+
+    def _on_event(self, event: Event) -> None:
+        if event.repo != self.app_repo:
+            return
+        bare = self._bare(event.repo)
+        for request in run_requests(
+            event,
+            bare=bare,
+            secrets=lambda: {
+                "GITHUB_TOKEN": self.github.create_token(
+                    "github-actions[bot]", repos={self.app_repo}, actions=True
+                ),
+                "HELM_RELEASE_TOKEN": self.release_token,
+            },
+            variables=self.variables(),
+            env=self.job_env(),
+        ):
+            self.secret_values.append(request.secrets["GITHUB_TOKEN"])
+            self.scheduler.submit(request)
+
+    def _execute(self, run: Run) -> None:
+        assert self._runner is not None
+        checkout = self.root / "checkouts" / f"run-{run.id}"
+        gitrepo.checkout(self._bare(run.request.repo), run.request.sha, checkout, origin=f"{self.github.url}/{run.request.repo}.git")
+        try:
+            self._runner.run(run, checkout)
+        finally:
+            self.github.revoke_token(run.request.secrets["GITHUB_TOKEN"])
+            shutil.rmtree(checkout, ignore_errors=True)
+            logs = self.root / "logs"
+            logs.mkdir(exist_ok=True)
+            (logs / f"run-{run.id}-{run.workflow}.log").write_text(run.log)
+
