@@ -166,13 +166,20 @@ def _lines(stdout: str) -> list[dict[str, Any]]:
 
 
 def parse_jobs(stdout: str) -> dict[str, JobResult]:
-    """Per job: its result and the outputs its steps set (act's `--json` log lines)."""
+    """Per job: its result and the outputs its steps set (act's `--json` log lines).
+
+    Jobs are keyed by their path below the workflow: `greet`, or `build/<called workflow>/one` for a
+    job of a reusable workflow. Jobs act skipped do not appear.
+    """
     results: dict[str, str] = {}
     outputs: dict[str, dict[str, str]] = {}
     for record in _lines(stdout):
-        job = record.get("job")
-        if not job:
+        path = str(record.get("job") or "")
+        if not path:
             continue
+        # act pads job names to a common width
+        parts = [part.strip() for part in path.split("/")]
+        job = "/".join(parts[1:]) if len(parts) > 1 else parts[0]
         outputs.setdefault(job, {})
         if record.get("command") == "set-output" and record.get("name"):
             outputs[job][str(record["name"])] = str(record.get("arg", ""))

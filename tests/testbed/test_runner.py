@@ -1,0 +1,80 @@
+"""act driven through the runner: job results and outputs read back, in container and host mode."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from testbed.jobimage import ensure_job_image
+from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
+
+ONE_JOB = textwrap.dedent(
+    """
+    name: one job
+    on: push
+    permissions: {}
+    jobs:
+      greet:
+        runs-on: ubuntu-latest
+        outputs:
+          word: ${{ steps.say.outputs.word }}
+        steps:
+          - id: say
+            env:
+              WHO: ${{ vars.WHO }}
+              SECRET: ${{ secrets.SECRET }}
+            run: |
+              test "$SECRET" = s3cret-value
+              echo "word=hello-$WHO" >> "$GITHUB_OUTPUT"
+      fail:
+        runs-on: ubuntu-latest
+        if: ${{ vars.FAIL == 'yes' }}
+        steps:
+          - run: exit 3
+    """
+)
+
+
+def _repo(path: Path) -> Path:
+    (path / ".github/workflows").mkdir(parents=True)
+    (path / ".github/workflows/one.yml").write_text(ONE_JOB)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "one"]):
+        subprocess.run(["git", *command], cwd=path, check=True, env={**env, "PATH": "/usr/bin:/bin"})
+    return path
+
+
+def _request(fail: bool) -> RunRequest:
+    return RunRequest(
+        repo="acme/app",
+        workflow="one.yml",
+        event_name="push",
+        payload={"ref": "refs/heads/main", "repository": {"full_name": "acme/app", "name": "app", "owner": {"login": "acme"}}},
+        sha="HEAD",
+        secrets={"SECRET": "s3cret-value"},
+        variables={"WHO": "world", "FAIL": "yes" if fail else "no"},
+        env={"GITHUB_REPOSITORY": "acme/app"},
+    )
+
+
+@pytest.mark.parametrize("mode", ["container", "host"])
+def test_one_job_outputs_and_result(tmp_path: Path, mode: str) -> None:
+    """A job's outputs and success come back; a skipped job reads as skipped; the secret is masked."""
+    runner = ActRunner(RunnerConfig(image=ensure_job_image(), mode=mode), tmp_path / "act")
+    run = runner.run(Run(id=1, request=_request(fail=False)), _repo(tmp_path / "repo"))
+    assert run.conclusion == "success", run.log
+    assert run.jobs["greet"].result == "success"
+    assert run.jobs["greet"].outputs["word"] == "hello-world"
+    assert "fail" not in run.jobs
+    assert "s3cret-value" not in run.log
+
+
+def test_failing_job_fails_the_run(tmp_path: Path) -> None:
+    """A job that exits non-zero makes the run a failure, and says which job."""
+    runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
+    run = runner.run(Run(id=1, request=_request(fail=True)), _repo(tmp_path / "repo"))
+    assert run.conclusion == "failure"
+    assert run.jobs["fail"].result == "failure"
