@@ -19,6 +19,8 @@ from typing import Any
 
 from testbed.errors import TestbedError
 
+RUN_LABEL = "io.relsuite.run"
+
 
 @dataclass(frozen=True)
 class JobResult:
@@ -120,6 +122,7 @@ class ActRunner:
             "--env-file", str(files / "env"),
             "--input-file", str(files / "inputs"),
             "--action-cache-path", str(self._workdir / "action-cache"),
+            "--container-options", f"--label {RUN_LABEL}={files.name}",
         ]
         for key, value in request.env.items():
             command += ["--env", f"{key}={value}"]
@@ -145,12 +148,29 @@ class ActRunner:
             except subprocess.TimeoutExpired as expired:
                 stdout = expired.stdout if isinstance(expired.stdout, str) else ""
                 stderr, code = f"act timed out after {self.config.timeout:.0f} s", -1
+            _remove_leftovers(files.name)
         run.finished = time.time()
         run.jobs = parse_jobs(stdout)
         run.log = render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
         failed = code != 0 or any(job.result == "failure" for job in run.jobs.values())
         run.status, run.conclusion = "completed", "failure" if failed else "success"
         return run
+
+
+def _remove_leftovers(label: str) -> None:
+    """act leaves the container and volumes of a failed job behind; a finished run leaves nothing."""
+    listed = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}={label}"], capture_output=True, text=True, check=False
+    )
+    containers = listed.stdout.split()
+    if not containers:
+        return
+    names = subprocess.run(
+        ["docker", "inspect", "--format", "{{.Name}}", *containers], capture_output=True, text=True, check=False
+    ).stdout.split()
+    subprocess.run(["docker", "rm", "-f", "-v", *containers], capture_output=True, check=False)
+    volumes = [name.lstrip("/") + suffix for name in names for suffix in ("", "-env")]
+    subprocess.run(["docker", "volume", "rm", "-f", *volumes], capture_output=True, check=False)
 
 
 def _lines(stdout: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from testbed.jobimage import ensure_job_image
-from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
+from testbed.runner import RUN_LABEL, ActRunner, Run, RunnerConfig, RunRequest
 
 ONE_JOB = textwrap.dedent(
     """
@@ -78,3 +78,13 @@ def test_failing_job_fails_the_run(tmp_path: Path) -> None:
     run = runner.run(Run(id=1, request=_request(fail=True)), _repo(tmp_path / "repo"))
     assert run.conclusion == "failure"
     assert run.jobs["fail"].result == "failure"
+
+
+def test_failed_run_leaves_no_container(tmp_path: Path) -> None:
+    """act keeps a failed job's container; the runner removes it so a test leaves nothing behind."""
+    runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
+    runner.run(Run(id=1, request=_request(fail=True)), _repo(tmp_path / "repo"))
+    left = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}"], capture_output=True, text=True, check=True
+    )
+    assert left.stdout.split() == []
