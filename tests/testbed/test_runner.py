@@ -85,6 +85,6 @@ def test_failed_run_leaves_no_container(tmp_path: Path) -> None:
     runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
     runner.run(Run(id=1, request=_request(fail=True)), _repo(tmp_path / "repo"))
     left = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}"], capture_output=True, text=True, check=True
+        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}", "--filter", "name=act-one-job-fail"], capture_output=True, text=True, check=True
     )
     assert left.stdout.split() == []
