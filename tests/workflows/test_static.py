@@ -1,0 +1,88 @@
+"""Static gates on the reference workflows: zizmor finds nothing, every job declares its
+permissions, untrusted values never sit inside `run:`, multi-line scripts pass shellcheck."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from testbed.triggers import parse_workflow
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / "workflows").glob("*.yml"))
+ACTION = ROOT / "reference" / "action.yml"
+UNTRUSTED = re.compile(
+    r"\$\{\{[^}]*(github\.event\.|github\.head_ref|inputs\.|needs\.[^}]*outputs|steps\.[^}]*outputs)[^}]*\}\}"
+)
+
+
+def _jobs(path: Path) -> dict[str, Any]:
+    return dict(parse_workflow(path.read_text()).get("jobs") or {})
+
+
+def _run_scripts() -> list[tuple[str, str]]:
+    scripts = []
+    for path in WORKFLOWS:
+        for job_id, job in _jobs(path).items():
+            for index, step in enumerate(job.get("steps") or []):
+                if "run" in step:
+                    scripts.append((f"{path.name}:{job_id}:step{index + 1}", str(step["run"])))
+    return scripts
+
+
+def test_there_are_workflows() -> None:
+    """The reference workflows named by the seed exist."""
+    names = {path.name for path in WORKFLOWS}
+    assert {
+        "build-image.yml", "build-stg-image.yml", "build-prod-image.yml", "trigger-helm-release.yml", "create-release.yml"
+    } <= names
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_every_job_declares_permissions(path: Path) -> None:
+    """Each job that runs steps declares `permissions:`, and the workflow starts from none."""
+    workflow = parse_workflow(path.read_text())
+    assert workflow.get("permissions") == {}, f"{path.name}: top-level `permissions: {{}}` missing"
+    missing = [job_id for job_id, job in _jobs(path).items() if "steps" in job and "permissions" not in job]
+    assert missing == [], f"{path.name}: jobs without permissions: {missing}"
+
+
+def test_no_untrusted_expression_inside_run() -> None:
+    """Event data, inputs and outputs reach scripts through `env:`, never spliced into `run:`."""
+    offenders = [where for where, script in _run_scripts() if UNTRUSTED.search(script)]
+    assert offenders == []
+
+
+def test_zizmor_finds_nothing() -> None:
+    """zizmor (offline) reports no finding on the workflows and the composite action."""
+    zizmor = shutil.which("zizmor")
+    assert zizmor, "zizmor is not installed (pip install zizmor)"
+    inputs = [str(path) for path in WORKFLOWS] + ([str(ACTION)] if ACTION.exists() else [])
+    result = subprocess.run(
+        [zizmor, "--offline", "--no-progress", "--format", "plain", *inputs],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_multi_line_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    """Every `run:` script of more than one line is clean under shellcheck."""
+    shellcheck = shutil.which("shellcheck")
+    assert shellcheck, "shellcheck is not installed (apt-get install shellcheck)"
+    failures = []
+    for where, script in _run_scripts():
+        if len(script.strip().splitlines()) < 2:
+            continue
+        # Expressions are replaced by a placeholder, as the runner substitutes them before bash runs.
+        body = re.sub(r"\$\{\{[^}]*\}\}", "placeholder", script)
+        file = tmp_path / "script.sh"
+        file.write_text("#!/usr/bin/env bash\nset -e\n" + body)
+        result = subprocess.run([shellcheck, "-S", "style", str(file)], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            failures.append(f"{where}:\n{result.stdout}")
+    assert failures == [], "\n".join(failures)
