@@ -1,0 +1,118 @@
+"""What promoting an image costs: registry-side copy of the manifest by digest, against a rebuild.
+
+Images are `FROM scratch` with one file of random bytes of the given size, so a rebuild has real
+content to build and push. Bytes and manifests pushed come from the registry's own notifications.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import requests
+
+from testbed.registry import MANIFEST_TYPES, Registry
+
+if TYPE_CHECKING:
+    from benchmarks.bench import Figure
+
+SIZES = {"1 MiB": 1 << 20, "512 MiB": 512 << 20}
+
+
+def _build(context: Path, reference: str, *, no_cache: bool = False) -> None:
+    command = ["docker", "build", "-q", "-t", reference, str(context)]
+    if no_cache:
+        command.insert(2, "--no-cache")
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def _push(reference: str) -> None:
+    subprocess.run(["docker", "push", "-q", reference], check=True, capture_output=True)
+
+
+def copy_by_digest(registry: Registry, repository: str, source: str, target: str) -> str:
+    """The promotion the reference does: GET the manifest, PUT the same bytes under a new tag."""
+    got = requests.get(
+        f"{registry.url}/v2/{repository}/manifests/{source}", headers={"Accept": MANIFEST_TYPES}, timeout=30
+    )
+    got.raise_for_status()
+    put = requests.put(
+        f"{registry.url}/v2/{repository}/manifests/{target}",
+        data=got.content,
+        headers={"Content-Type": got.headers["Content-Type"]},
+        timeout=30,
+    )
+    put.raise_for_status()
+    return str(put.headers["Docker-Content-Digest"])
+
+
+def _measure(size: int, repeat: int, registry: Registry, workdir: Path) -> dict[str, list[float]]:
+    context = workdir / f"ctx-{size}"
+    context.mkdir()
+    with (context / "payload.bin").open("wb") as handle:
+        remaining = size
+        while remaining:
+            chunk = min(remaining, 1 << 24)
+            handle.write(os.urandom(chunk))
+            remaining -= chunk
+    (context / "Dockerfile").write_text("FROM scratch\nCOPY payload.bin /payload.bin\n")
+    repository = f"bench/img{size}"
+    staging = f"{registry.address}/{repository}:stg-0000000"
+    _build(context, staging)
+    _push(staging)
+    results: dict[str, list[float]] = {key: [] for key in ("copy_s", "copy_bytes", "copy_manifests", "rebuild_s",
+                                                          "rebuild_bytes", "rebuild_manifests")}
+    for attempt in range(repeat):
+        mark = registry.seq
+        start = time.perf_counter()
+        digest = copy_by_digest(registry, repository, "stg-0000000", f"1.0.{attempt}")
+        results["copy_s"].append(time.perf_counter() - start)
+        pushes = registry.pushes(since=mark)
+        assert digest == registry.digest(repository, "stg-0000000")
+        results["copy_bytes"].append(sum(event.size for event in pushes if not event.is_manifest))
+        results["copy_manifests"].append(sum(1 for event in pushes if event.is_manifest))
+
+        mark = registry.seq
+        rebuilt = f"{registry.address}/{repository}:rebuilt-{attempt}"
+        start = time.perf_counter()
+        _build(context, rebuilt, no_cache=True)
+        _push(rebuilt)
+        results["rebuild_s"].append(time.perf_counter() - start)
+        pushes = registry.pushes(since=mark)
+        results["rebuild_bytes"].append(sum(event.size for event in pushes if not event.is_manifest))
+        results["rebuild_manifests"].append(sum(1 for event in pushes if event.is_manifest))
+        subprocess.run(["docker", "rmi", rebuilt], capture_output=True, check=False)
+    subprocess.run(["docker", "rmi", staging], capture_output=True, check=False)
+    return results
+
+
+def figures(repeat: int) -> list[Figure]:
+    from benchmarks.bench import Figure
+
+    out: list[Figure] = []
+    medians: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp, Registry(Path(tmp) / "registry") as registry:
+        for label, size in SIZES.items():
+            results = _measure(size, repeat, registry, Path(tmp))
+            medians[label] = statistics.median(results["copy_s"])
+            copy_bytes = statistics.median(results["copy_bytes"])
+            out += [
+                Figure(f"promotion {label}: time", results["copy_s"], "s", "-", "manifest copy by digest (registry API)"),
+                Figure(f"promotion {label}: blob bytes pushed", results["copy_bytes"], "B", "0",
+                       "registry notifications", copy_bytes == 0),
+                Figure(f"promotion {label}: manifests pushed", results["copy_manifests"], "", "1",
+                       "registry notifications", statistics.median(results["copy_manifests"]) == 1),
+                Figure(f"rebuild {label}: time", results["rebuild_s"], "s", "(comparison)",
+                       "docker build --no-cache + docker push"),
+                Figure(f"rebuild {label}: blob bytes pushed", results["rebuild_bytes"], "B", "(comparison)",
+                       "registry notifications"),
+            ]
+    ratio = medians["512 MiB"] / medians["1 MiB"]
+    out.append(Figure("promotion time ratio 512 MiB / 1 MiB", [ratio], "", "<= 1.2", "ratio of the medians above",
+                      ratio <= 1.2))
+    return out
