@@ -58,6 +58,10 @@ def world(
     with World.started(tmp_path / "world", world_config, docker_watch) as started:
         request.node.stash[WORLD_KEY] = started
         yield started
+        started.wait_idle()
+        leaked = started.leaked_secrets()
+        if leaked:
+            pytest.fail(f"secret values appear in the workflow logs: {leaked}", pytrace=False)
 
 
 WORLD_KEY = pytest.StashKey[World]()

@@ -91,6 +91,8 @@ class Registry:
         self._changed = threading.Condition()
         self.port = 0
         self._sentinel_ready = False
+        self._read_only = False
+        self._binary = ""
 
     # lifecycle -------------------------------------------------------------
     def start(self) -> Registry:
@@ -101,23 +103,56 @@ class Registry:
         threading.Thread(target=self._listener.serve_forever, name="registry-events", daemon=True).start()
         self._root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        config = self._root / "config.yml"
-        config.write_text(self._config(self._listener.server_address[1]))
-        log = (self._root / "registry.log").open("wb")
-        self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log")
+            self._serve(binary)
         except TestbedError:
             self.stop()
             raise
         return self
+
+    def _serve(self, binary: str) -> None:
+        assert self._listener is not None
+        config = self._root / "config.yml"
+        config.write_text(self._config(self._listener.server_address[1]))
+        log = (self._root / "registry.log").open("ab")
+        self._binary = binary
+        self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
+        wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log")
+
+    # faults ----------------------------------------------------------------
+    def set_read_only(self, read_only: bool) -> None:
+        """Restart on the same port and storage, refusing (read_only) or accepting pushes."""
+        self._read_only = read_only
+        self._halt()
+        self._serve(self._binary)
+
+    def halt(self) -> None:
+        """Stop answering, as a registry that is down (the event listener stays up)."""
+        self._halt()
+
+    def resume(self) -> None:
+        self._serve(self._binary)
+
+    def _halt(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
 
     def _config(self, listener_port: int) -> str:
         return json.dumps(
             {
                 "version": 0.1,
                 "log": {"level": "warn", "accesslog": {"disabled": True}},
-                "storage": {"filesystem": {"rootdirectory": str(self._root / "data")}, "delete": {"enabled": True}},
+                "storage": {
+                    "filesystem": {"rootdirectory": str(self._root / "data")},
+                    "delete": {"enabled": True},
+                    "maintenance": {"readonly": {"enabled": self._read_only}, "uploadpurging": {"enabled": False}},
+                },
                 "http": {"addr": f"127.0.0.1:{self.port}"},
                 "notifications": {
                     "endpoints": [
@@ -134,14 +169,7 @@ class Registry:
         )
 
     def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
+        self._halt()
         if self._listener is not None:
             self._listener.shutdown()
             self._listener.server_close()

@@ -211,6 +211,11 @@ class World:
     def read_file(self, repo: str, ref: str, path: str) -> str | None:
         return gitrepo.read_file(self._bare(repo), ref, path)
 
+    def leaked_secrets(self) -> list[str]:
+        """Which secrets (shown by their first 4 characters) appear in any run's log."""
+        logs = self.log_text()
+        return [f"{value[:4]}..." for value in self.secret_values if value and value in logs]
+
     def log_text(self) -> str:
         return "\n\n".join(f"== {run.summary()}\n{run.log}" for run in self.runs)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from testbed.registry import Registry
 
@@ -55,3 +56,26 @@ def test_stop_frees_the_port(tmp_path: Path) -> None:
     registry = Registry(tmp_path / "r").start()
     registry.stop()
     assert not registry.running
+
+
+def test_read_only_registry_refuses_pushes_and_keeps_content(registry: Registry, tmp_path: Path) -> None:
+    """A read-only registry keeps serving what it has and refuses a push; writable again, it accepts."""
+    _build_and_push(registry, tmp_path, "one", "first")
+    digest = registry.digest("acme/app", "one")
+    registry.set_read_only(True)
+    assert registry.digest("acme/app", "one") == digest
+    with pytest.raises(subprocess.CalledProcessError):
+        _build_and_push(registry, tmp_path, "two", "second")
+    registry.set_read_only(False)
+    _build_and_push(registry, tmp_path, "two", "second")
+    assert registry.tags("acme/app") == ["one", "two"]
+
+
+def test_halted_registry_does_not_answer(registry: Registry) -> None:
+    """A halted registry refuses connections; resumed, it answers on the same address."""
+    address = registry.address
+    registry.halt()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://{address}/v2/", timeout=2)
+    registry.resume()
+    assert requests.get(f"http://{address}/v2/", timeout=2).status_code == 200

@@ -1,0 +1,82 @@
+"""The spec catches breakage: deliberately broken copies of the reference workflows are run
+through the spec, which must fail and name the seed item each one breaks.
+
+Each variant is the reference with one edit, made the way a careless change would make it.
+The spec runs in a child pytest (as a user would run it with --workflows DIR); its cucumber JSON
+tells which scenarios failed and which seed items they carry.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "workflows"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One broken implementation: an edit to one workflow file, and what the spec must say."""
+
+    name: str
+    file: str
+    old: str
+    new: str
+    features: tuple[str, ...]  # feature files enough to show the breakage
+    item: str  # the seed item id a failing scenario must carry
+    count: int = 1  # how many occurrences of `old` the edit replaces (0 = all)
+
+    def apply(self, target: Path) -> None:
+        shutil.copytree(REFERENCE, target)
+        path = target / self.file
+        text = path.read_text()
+        assert self.old in text, f"variant {self.name}: {self.old!r} not found in {self.file}; update the variant"
+        path.write_text(text.replace(self.old, self.new, self.count or -1))
+
+
+VARIANTS = [
+    # Filled in against the reference workflows; see below.
+]
+
+
+def failing_items(cucumber: Path) -> dict[str, set[str]]:
+    """Seed item tags of every failed scenario: {scenario name: {tags}}."""
+    failed: dict[str, set[str]] = {}
+    for feature in json.loads(cucumber.read_text()):
+        for element in feature.get("elements", []):
+            statuses = [step.get("result", {}).get("status") for step in element.get("steps", [])]
+            if any(status == "failed" for status in statuses):
+                tags = {tag["name"].lstrip("@") for tag in element.get("tags", [])}
+                failed[element.get("name", "?")] = tags
+    return failed
+
+
+def run_spec(workflows: Path, features: tuple[str, ...], results: Path) -> tuple[int, dict[str, set[str]], str]:
+    cucumber = results / "cucumber.json"
+    command = [
+        sys.executable, "-m", "pytest", *(str(ROOT / "features" / name) for name in features),
+        "--workflows", str(workflows), f"--cucumberjson={cucumber}", "-p", "no:cacheprovider", "-q",
+        "--no-header", f"--results-dir={results}",
+    ]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    failed = failing_items(cucumber) if cucumber.exists() else {}
+    return result.returncode, failed, result.stdout[-3000:]
+
+
+@pytest.mark.selftest
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.name)
+def test_spec_rejects_broken_variant(variant: Variant, tmp_path: Path) -> None:
+    """The spec fails on this broken copy, and a failing scenario names the broken seed item."""
+    workflows = tmp_path / "workflows"
+    variant.apply(workflows)
+    code, failed, output = run_spec(workflows, variant.features, tmp_path / "results")
+    assert code != 0, f"the spec passed the broken variant {variant.name!r}:\n{output}"
+    named = [scenario for scenario, tags in failed.items() if variant.item in tags]
+    assert named, f"no failing scenario carries @{variant.item}; failed: {failed}\n{output}"
