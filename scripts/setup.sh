@@ -24,6 +24,7 @@ system_packages() {
     have_cmd docker-registry || need_pkgs+=(docker-registry)
     have_cmd debootstrap || need_pkgs+=(debootstrap)
     have_cmd shellcheck || need_pkgs+=(shellcheck)
+    have_cmd skopeo || need_pkgs+=(skopeo)
     if ! docker_answers && ! have_cmd dockerd; then need_pkgs+=(docker.io); fi
     [ ${#need_pkgs[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ] || ! have_cmd apt-get; then
