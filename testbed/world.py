@@ -46,9 +46,18 @@ class WorldConfig:
 
     workflows: Path = SUITE_ROOT / "workflows"
     runner: str = "container"
-    local_repositories: Mapping[str, Path] = field(default_factory=lambda: {ACTION_REPOSITORY: SUITE_ROOT})
+    # actions and reusable workflows served locally; None: the reference CLI's action (see bundle_action)
+    local_repositories: Mapping[str, Path] | None = None
     images: str = "app=Dockerfile,worker=worker.Dockerfile"
     image: str | None = None  # act job image; built on demand when None
+
+
+def bundle_action(target: Path) -> Path:
+    """A small copy of this repository holding only what `release-suite/release-pipeline/reference@v1`
+    needs (act copies a mapped repository into every job container, so it is kept to the CLI)."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(SUITE_ROOT / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return target
 
 
 @dataclass(frozen=True)
@@ -95,8 +104,11 @@ class World:
         if not workflows:
             raise TestbedError(f"no workflow files (*.yml) in {self.config.workflows}: pass --workflows DIR")
         image = self.config.image or ensure_job_image()
+        local = self.config.local_repositories
+        if local is None:
+            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo")}
         self._runner = ActRunner(
-            RunnerConfig(image=image, mode=self.config.runner, local_repositories=self.config.local_repositories),
+            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local),
             self.root / "act",
         )
         self.registry.start()

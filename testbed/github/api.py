@@ -341,10 +341,10 @@ def routes(gh: LocalGitHub) -> list[tuple[str, re.Pattern[str], Callable[..., Re
             repo.statuses.append(status)
         return Response(201, {k: v for k, v in status.items() if k != "sha"})
 
-    @route("GET", REPO + r"/commits/(?P<ref>[^/]+)/statuses")
-    def list_statuses(request: Request, owner: str, name: str, ref: str) -> Response:
+    @route("GET", REPO + r"/(?:commits/(?P<ref>[^/]+)/statuses|statuses/(?P<sha>[0-9a-f]{40}))")
+    def list_statuses(request: Request, owner: str, name: str, ref: str | None, sha: str | None) -> Response:
         repo = repo_of(request, owner, name)
-        commit = commit_or_404(repo, ref)
+        commit = commit_or_404(repo, ref or sha or "")
         found = [{k: v for k, v in s.items() if k != "sha"} for s in reversed(repo.statuses) if s["sha"] == commit.sha]
         return paginate(request, found)
 
