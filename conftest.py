@@ -12,10 +12,12 @@ from testbed.dockerwatch import DockerWatch
 from testbed.world import SUITE_ROOT, World, WorldConfig
 
 pytest_plugins = [
+    "steps.common",
     "steps.git_steps",
     "steps.registry_steps",
     "steps.release_steps",
     "steps.payload_steps",
+    "steps.hardening_steps",
     "steps.traceability",
 ]
 

@@ -43,7 +43,8 @@ class Context:
 
     def client(self, token: str | None = None) -> github.Github:
         """PyGithub with retries on 5xx and on (secondary) rate limits, as GitHub advises."""
-        retry = github.GithubRetry(total=6, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504])
+        # creates are safe to retry: releases, comments and pull requests are looked up before they are made
+        retry = github.GithubRetry(total=6, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504], allowed_methods=None)
         return github.Github(base_url=self.api_url, auth=github.Auth.Token(token or self.token), retry=retry,
                              timeout=30)
 

@@ -42,7 +42,8 @@ def _auth_header(token: str) -> str:
     return f"http.extraHeader=Authorization: basic {basic}"
 
 
-def commit_files(bare: Path, branch: str, files: Mapping[str, str], message: str, *, root: Path) -> str:
+def commit_files(bare: Path, branch: str, files: Mapping[str, str], message: str, *, root: Path,
+                 remove: tuple[str, ...] = ()) -> str:
     """Commit `files` on top of `branch` (or as its first commit) directly in the bare repo."""
     (root / "tmp").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root / "tmp") as tmp:
@@ -56,9 +57,34 @@ def commit_files(bare: Path, branch: str, files: Mapping[str, str], message: str
             target = work / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
+        for path in remove:
+            (work / path).unlink(missing_ok=True)
         git("add", "--all", cwd=work)
         git("commit", "--quiet", "--allow-empty", "-m", message, cwd=work)
         git("push", "--quiet", str(bare), f"HEAD:refs/heads/{branch}", cwd=work)
+        return git("rev-parse", "HEAD", cwd=work)
+
+
+def merge_in_history(bare: Path, base: str, branch: str, files: Mapping[str, str], title: str, number: int, *,
+                     root: Path) -> str:
+    """A pull request merged long ago: a commit on `branch` and the merge-button commit on `base`,
+    written straight into the bare repository (no events)."""
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root / "tmp") as tmp:
+        work = Path(tmp)
+        git("clone", "--quiet", "--branch", base, str(bare), str(work))
+        git("checkout", "--quiet", "-b", branch, cwd=work)
+        for path, text in files.items():
+            target = work / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        git("add", "--all", cwd=work)
+        git("commit", "--quiet", "-m", title, cwd=work)
+        git("checkout", "--quiet", base, cwd=work)
+        owner = bare.parent.name
+        git("merge", "--quiet", "--no-ff", "-m", f"Merge pull request #{number} from {owner}/{branch}\n\n{title}", branch,
+            cwd=work)
+        git("push", "--quiet", "origin", f"HEAD:refs/heads/{base}", cwd=work)
         return git("rev-parse", "HEAD", cwd=work)
 
 
@@ -74,6 +100,23 @@ def push_branch(
     git("-c", header, "clone", "--quiet", "--branch", base, url, str(workdir))
     try:
         git("checkout", "--quiet", "-b", branch, cwd=workdir)
+        for path, text in files.items():
+            target = workdir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        git("add", "--all", cwd=workdir)
+        git("commit", "--quiet", "-m", message, cwd=workdir)
+        git("-c", header, "push", "--quiet", "origin", f"HEAD:refs/heads/{branch}", cwd=workdir)
+        return git("rev-parse", "HEAD", cwd=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def push_commit(*, url: str, token: str, workdir: Path, branch: str, files: Mapping[str, str], message: str) -> str:
+    """Clone `branch` over HTTP, commit `files` on it and push it back (events fire)."""
+    header = _auth_header(token)
+    git("-c", header, "clone", "--quiet", "--branch", branch, url, str(workdir))
+    try:
         for path, text in files.items():
             target = workdir / path
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ and observe what a team would see (git, registry, releases, comments, PRs, dispa
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
@@ -87,6 +88,7 @@ class World:
         self.release_token = ""
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
+        self._history_prs = 0
 
     # lifecycle -------------------------------------------------------------
     @classmethod
@@ -168,6 +170,28 @@ class World:
             repo.create_git_release(f"v{version}", f"v{version}", f"Release {version}", target_commitish=sha)
         return sha
 
+    def remove_file(self, path: str) -> str:
+        """Delete `path` on main and stg (history, no runs)."""
+        bare = self._bare(self.app_repo)
+        sha = gitrepo.commit_files(bare, "main", {}, f"Remove {path}", root=self.root, remove=(path,))
+        gitrepo.set_ref(bare, "refs/heads/stg", sha)
+        return sha
+
+    def merge_in_history(self, branch: str, title: str) -> str:
+        """A pull request from `branch` merged into main (and stg) in the past: history only, no runs."""
+        bare = self._bare(self.app_repo)
+        self._history_prs += 1
+        slug = branch.replace("/", "-")
+        sha = gitrepo.merge_in_history(bare, "main", branch, {f"changes/{slug}.txt": f"{title}\n"}, title,
+                                       900 + self._history_prs, root=self.root)
+        gitrepo.set_ref(bare, "refs/heads/stg", sha)
+        return sha
+
+    @property
+    def image_names(self) -> list[str]:
+        """The images the app repo declares (repository variable IMAGES)."""
+        return [item.split("=", 1)[0].strip() for item in self.config.images.split(",") if item.strip()]
+
     def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
         """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
         return gitrepo.push_branch(
@@ -180,6 +204,13 @@ class World:
             message=message,
         )
 
+    def push_commit(self, branch: str, *, files: Mapping[str, str], message: str) -> str:
+        """Push one commit straight onto an existing `branch` over HTTP as the admin user."""
+        return gitrepo.push_commit(
+            url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
+            workdir=self.root / "work" / uuid.uuid4().hex[:8], branch=branch, files=files, message=message,
+        )
+
     def open_pr(self, head: str, base: str, title: str, body: str = "") -> int:
         pull = self.api().get_repo(self.app_repo).create_pull(base=base, head=head, title=title, body=body)
         self.wait_idle()
@@ -189,6 +220,26 @@ class World:
         """Press the merge button, then wait for every run the merge started (and their effects)."""
         mark = self.mark()
         self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method="merge")
+        self.wait_idle()
+        return self.runs[mark.runs :]
+
+    def merge_prs(self, numbers: list[int]) -> list[Run]:
+        """Press the merge button on each PR in turn without waiting in between, then wait for all runs."""
+        mark = self.mark()
+        repo = self.api().get_repo(self.app_repo)
+        for number in numbers:
+            repo.get_pull(number).merge(merge_method="merge")
+        self.wait_idle()
+        return self.runs[mark.runs :]
+
+    def rerun(self, runs: list[Run]) -> list[Run]:
+        """Re-run these workflow runs for the same event and commit (the "Re-run all jobs" button)."""
+        mark = self.mark()
+        for run in runs:
+            token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True)
+            self.secret_values.append(token)
+            secrets = {**run.request.secrets, "GITHUB_TOKEN": token}
+            self.scheduler.submit(dataclasses.replace(run.request, secrets=secrets))
         self.wait_idle()
         return self.runs[mark.runs :]
 

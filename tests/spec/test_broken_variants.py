@@ -42,7 +42,24 @@ class Variant:
 
 
 VARIANTS = [
-    # Filled in against the reference workflows; see below.
+    Variant("production-rebuilds", "build-prod-image.yml",
+            'run: release-cli promote --stg-sha "$STG_SHA"',
+            """run: release-cli build --sha "$STG_SHA" --tags '{version}'""",
+            ("production_promotion",), "prod_no_rebuild"),
+    Variant("feat-bumps-patch", "build-image.yml", "--rules 'feat/=minor,fix/=patch'",
+            "--rules 'feat/=patch,fix/=patch'", ("version_bump",), "bump_kind"),
+    Variant("stg-semver-tag-missing", "build-image.yml", "--tags 'stg-{short},stg-{version}'", "--tags 'stg-{short}'",
+            ("image_tags",), "stg_tags"),
+    Variant("prerelease-is-full-release", "build-stg-image.yml", "      prerelease: true", "      prerelease: false",
+            ("staging_release",), "prerelease"),
+    Variant("production-payload-carries-staging-tag", "build-prod-image.yml",
+            "images: ${{ steps.promote.outputs.images }}", "images: ${{ steps.promote.outputs.staging-images }}",
+            ("production_payload",), "prod_payload"),
+    Variant("no-commit-comment", "build-image.yml",
+            'run: release-cli comment --sha "$SHA" --version "$VERSION" --images "$IMAGES_JSON"',
+            'run: echo "tags: $IMAGES_JSON"', ("image_tags",), "tags_in_comment"),
+    Variant("changelog-left-out", "build-prod-image.yml", "      changelog: true", "      changelog: false",
+            ("production_release",), "prod_changelog"),
 ]
 
 
@@ -61,7 +78,7 @@ def failing_items(cucumber: Path) -> dict[str, set[str]]:
 def run_spec(workflows: Path, features: tuple[str, ...], results: Path) -> tuple[int, dict[str, set[str]], str]:
     cucumber = results / "cucumber.json"
     command = [
-        sys.executable, "-m", "pytest", *(str(ROOT / "features" / name) for name in features),
+        sys.executable, "-m", "pytest", *(str(ROOT / "features" / f"test_{name}.py") for name in features),
         "--workflows", str(workflows), f"--cucumberjson={cucumber}", "-p", "no:cacheprovider", "-q",
         "--no-header", f"--results-dir={results}",
     ]

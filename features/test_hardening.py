@@ -1,0 +1,5 @@
+"""Binds hardening.feature to the steps."""
+
+from pytest_bdd import scenarios
+
+scenarios("hardening.feature")

@@ -1,0 +1,379 @@
+"""Unit tests of the reference CLI's pure logic, and of the VERSION bump against a local bare repo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from reference import ReleaseError, changelog, gitops, images, payload, tags, version
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+DIGEST = "sha256:" + "a" * 64
+
+
+# --- version -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("branch, kind", [
+    ("feat/login", "minor"), ("fix/typo", "patch"), ("feat/a/b", "minor"),
+    ("feat/", None), ("fix/", None), ("docs/x", None), ("feature/x", None), ("chore/x", None),
+    ("stg", None), ("Feat/x", None), ("hotfix/x", None),
+])
+def test_bump_kind(branch: str, kind: str | None) -> None:
+    assert version.bump_kind(branch) == kind
+
+
+def test_parse_rules_and_custom_rules() -> None:
+    rules = version.parse_rules("feat/=minor, fix/=patch,break/=major")
+    assert rules == {"feat/": "minor", "fix/": "patch", "break/": "major"}
+    assert version.bump_kind("break/api", rules) == "major"
+    for bad in ("", "feat/", "feat/=huge", "=minor"):
+        with pytest.raises(ReleaseError):
+            version.parse_rules(bad)
+
+
+@pytest.mark.parametrize("text, words", [
+    (None, "missing"),
+    ("one", "not a SemVer"),
+    ("1.2", "not a SemVer"),
+    ("v1.2.3", "not a SemVer"),
+    ("1.2.3-rc.1", "plain MAJOR.MINOR.PATCH"),
+    ("1.2.3+build.5", "plain MAJOR.MINOR.PATCH"),
+])
+def test_parse_rejects(text: str | None, words: str) -> None:
+    with pytest.raises(ReleaseError, match=words) as raised:
+        version.parse(text)
+    assert "VERSION" in str(raised.value)
+
+
+def test_parse_and_bump() -> None:
+    current = version.parse(" 1.2.3\n")
+    assert str(version.bump(current, "minor")) == "1.3.0"
+    assert str(version.bump(current, "patch")) == "1.2.4"
+    assert str(version.bump(current, "major")) == "2.0.0"
+    with pytest.raises(ReleaseError, match="unknown bump kind"):
+        version.bump(current, "huge")
+
+
+# --- tags ----------------------------------------------------------------------------------------
+
+def test_shorthash() -> None:
+    short = tags.shorthash(SHA)
+    assert short == "0123456" and len(short) == 7
+
+
+@pytest.mark.parametrize("sha", [SHA[:39], SHA[:7], SHA.upper(), "g" * 40, SHA + "0", ""])
+def test_shorthash_rejects(sha: str) -> None:
+    with pytest.raises(ReleaseError, match="not a full commit SHA"):
+        tags.shorthash(sha)
+
+
+def test_staging_tags_default() -> None:
+    assert tags.staging_tags(SHA, "1.3.0") == ["stg-0123456", "stg-1.3.0"]
+
+
+@pytest.mark.parametrize("template", ["stg-{sha}", "stg-{0}", "stg-{short", "", " , ", "stg {short}", "-{short}"])
+def test_staging_tags_bad_template(template: str) -> None:
+    with pytest.raises(ReleaseError, match="template"):
+        tags.staging_tags(SHA, "1.3.0", template)
+
+
+def test_release_tag() -> None:
+    assert tags.release_tag("1.2.0", prerelease=True) == "v1.2.0-stg"
+    assert tags.release_tag("1.2.0", prerelease=False) == "v1.2.0"
+
+
+# --- payload -------------------------------------------------------------------------------------
+
+def _image(tag: str = "stg-1.3.0") -> dict:
+    return {**images.reference("ghcr.io", "Acme", "app", tag, DIGEST), "tags": ["stg-0123456", tag], "extra": 1}
+
+
+def test_payload_build_valid() -> None:
+    built = payload.build(environment="stg", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/stg",
+                          images={"app": _image()})
+    assert built["environment"] == "stg"
+    assert built["source"] == {"repository": "acme/app", "sha": SHA, "ref": "refs/heads/stg"}
+    assert built["images"]["app"]["reference"] == f"ghcr.io/acme/app:stg-1.3.0@{DIGEST}"
+    assert "extra" not in built["images"]["app"]  # only the schema's keys are copied
+    payload.check(built)
+
+
+def test_payload_rejects_unknown_environment() -> None:
+    with pytest.raises(ReleaseError, match="environment"):
+        payload.build(environment="dev", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/stg",
+                      images={"app": _image()})
+
+
+@pytest.mark.parametrize("change", [
+    {"version": "1.3.0-rc.1"}, {"images": {}}, {"source": {"repository": "acme/app", "sha": "abc", "ref": "x"}},
+])
+def test_payload_rejects_bad_fields(change: dict) -> None:
+    good = payload.build(environment="prod", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/main",
+                         images={"app": _image("1.3.0")})
+    with pytest.raises(ReleaseError, match="payload.schema.json"):
+        payload.check({**good, **change})
+
+
+def test_payload_rejects_more_than_ten_properties() -> None:
+    good = payload.build(environment="prod", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/main",
+                         images={"app": _image("1.3.0")})
+    big = {**good, **{f"extra{i}": i for i in range(7)}}
+    assert len(big) == 11
+    with pytest.raises(ReleaseError):
+        payload.check(big)
+
+
+def test_payload_schema_limits() -> None:
+    schema = payload.schema()
+    assert schema["maxProperties"] == payload.MAX_PROPERTIES == 10
+    assert schema["properties"]["environment"]["enum"] == ["stg", "prod"]
+
+
+# --- images --------------------------------------------------------------------------------------
+
+def test_parse_specs() -> None:
+    specs = images.parse_specs("app=Dockerfile,worker=worker.Dockerfile", default_name="app")
+    assert [(s.name, s.dockerfile) for s in specs] == [("app", "Dockerfile"), ("worker", "worker.Dockerfile")]
+    assert images.parse_specs(" app = docker/Dockerfile \n", default_name="x")[0] == images.ImageSpec("app", "docker/Dockerfile")
+
+
+def test_parse_specs_empty_means_repo_name() -> None:
+    assert images.parse_specs("  ", default_name="My-App") == [images.ImageSpec("my-app", "Dockerfile")]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("app=../x", "bad image spec"), ("app=docker/../../x", "bad image spec"), ("app=/etc/Dockerfile", "bad image spec"),
+    ("App=Dockerfile", "bad image spec"), ("app", "bad image spec"), ("app=", "bad image spec"),
+    ("app=Dockerfile,app=other.Dockerfile", "repeat"),
+])
+def test_parse_specs_rejects(text: str, words: str) -> None:
+    with pytest.raises(ReleaseError, match=words):
+        images.parse_specs(text, default_name="app")
+
+
+def test_image_reference_lowercases_namespace() -> None:
+    ref = images.reference("ghcr.io", "Acme", "app", "1.3.0", DIGEST)
+    assert ref == {"repository": "ghcr.io/acme/app", "tag": "1.3.0", "digest": DIGEST,
+                   "reference": f"ghcr.io/acme/app:1.3.0@{DIGEST}"}
+
+
+# --- changelog -----------------------------------------------------------------------------------
+
+def _commit(sha: str, message: str) -> SimpleNamespace:
+    return SimpleNamespace(sha=sha, commit=SimpleNamespace(message=message))
+
+
+class FakeRepo:
+    """The few attributes of a PyGithub Repository that changelog.py reads. History is linear: `order`."""
+
+    def __init__(self, commits: list[SimpleNamespace], tag_refs: dict[str, str], others: set[str] = frozenset()) -> None:
+        self.commits = commits  # oldest first
+        self.order = [c.sha for c in commits]
+        self.tag_refs = tag_refs  # tag name -> sha
+        self.others = others  # shas on another line of history (not ancestors of anything here)
+        self.compared: list[tuple[str, str]] = []
+
+    def _sha(self, rev: str) -> str:
+        return self.tag_refs.get(rev, rev)
+
+    def compare(self, base: str, head: str) -> SimpleNamespace:
+        self.compared.append((base, head))
+        base, head = self._sha(base), self._sha(head)
+        if base in self.others:
+            return SimpleNamespace(status="diverged", commits=[])
+        b, h = self.order.index(base), self.order.index(head)
+        status = "identical" if b == h else "ahead" if b < h else "behind"
+        return SimpleNamespace(status=status, commits=self.commits[b + 1:h + 1] if b < h else [])
+
+    def get_commits(self, sha: str) -> list[SimpleNamespace]:
+        return list(reversed(self.commits[: self.order.index(sha) + 1]))  # newest first, like the API
+
+    def get_git_matching_refs(self, prefix: str) -> list[SimpleNamespace]:
+        assert prefix == "tags/v"
+        return [SimpleNamespace(ref=f"refs/tags/{name}", object=SimpleNamespace(sha=sha))
+                for name, sha in self.tag_refs.items()]
+
+
+HISTORY = [
+    _commit("c0", "initial commit"),
+    _commit("c1", "Merge pull request #1 from acme/feat/login\n\nAdd login"),
+    _commit("c2", "chore(release): 1.1.0\n\nRelease-Merge: c1"),
+    _commit("c3", "fix a typo directly"),
+    _commit("c4", "Merge pull request #2 from acme/fix/typo\n\n"),
+    _commit("c5", "Merge pull request #3 from acme/stg\n\nRelease 1.1.1"),
+    _commit("c6", "Merge pull request #4 from acme/feat/search\n\nAdd search\nmore detail"),
+]
+
+
+def test_changes_lists_feature_merges_oldest_first() -> None:
+    repo = FakeRepo(HISTORY, {})
+    found = changelog.changes(repo, None, "c6")
+    assert found == [changelog.Change(1, "feat/login", "Add login"), changelog.Change(2, "fix/typo", "fix/typo"),
+                     changelog.Change(4, "feat/search", "Add search")]
+    assert found[0].line() == "- Add login (#1, `feat/login`)"
+
+
+def test_changes_since_previous_tag() -> None:
+    repo = FakeRepo(HISTORY, {"v1.0.0": "c1"})
+    assert [c.number for c in changelog.changes(repo, "v1.0.0", "c6")] == [2, 4]
+
+
+def test_previous_release_tag() -> None:
+    repo = FakeRepo(HISTORY + [_commit("x1", "elsewhere")], {
+        "v0.9.0": "c0", "v1.0.0": "c2",  # ancestors
+        "v1.0.5": "x1",  # higher, but not an ancestor
+        "v1.1.0-stg": "c5", "v1.1.0rc": "c5",  # not release tags
+        "v1.1.0": "c6", "v2.0.0": "c6",  # not lower than the version released
+    }, others={"x1"})
+    assert changelog.previous_release_tag(repo, "1.1.0", "c6") == "v1.0.0"
+    assert [base for base, _ in repo.compared] == ["x1", "c2"]  # highest first, stops at the first ancestor
+
+
+def test_previous_release_tag_none() -> None:
+    repo = FakeRepo(HISTORY, {"v1.1.0-stg": "c5"})
+    assert changelog.previous_release_tag(repo, "1.1.0", "c6") is None
+    assert repo.compared == []
+
+
+def test_render() -> None:
+    text = changelog.render("1.1.0", "v1.0.0", [changelog.Change(4, "feat/search", "Add search")])
+    assert text == "## Changes in 1.1.0 (since v1.0.0)\n\n- Add search (#4, `feat/search`)"
+    assert "no pull requests merged" in changelog.render("1.1.0", None, [])
+    assert "since the first commit" in changelog.render("1.1.0", None, [])
+
+
+# --- gitops against a local bare repository ------------------------------------------------------
+
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
+       "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "init.defaultBranch=stg", "-c", "commit.gpgsign=false", *args], cwd=cwd,
+                          env=ENV, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> SimpleNamespace:
+    """A bare repo whose stg holds VERSION 1.0.0 and the merge of feat/x; a clone to run the bump in."""
+    bare, seed, work = tmp_path / "app.git", tmp_path / "seed", tmp_path / "work"
+    git(tmp_path, "init", "--quiet", "--bare", str(bare))
+    git(tmp_path, "init", "--quiet", str(seed))
+    (seed / "VERSION").write_text("1.0.0\n")
+    git(seed, "add", "VERSION")
+    git(seed, "commit", "--quiet", "-m", "initial")
+    git(seed, "checkout", "--quiet", "-b", "feat/x")
+    (seed / "login.txt").write_text("login\n")
+    git(seed, "add", "login.txt")
+    git(seed, "commit", "--quiet", "-m", "add login")
+    git(seed, "checkout", "--quiet", "stg")
+    git(seed, "merge", "--quiet", "--no-ff", "feat/x", "-m", "Merge pull request #1 from acme/feat/x\n\nAdd login")
+    merge = git(seed, "rev-parse", "HEAD")
+    git(seed, "push", "--quiet", str(bare), "stg")
+    git(tmp_path, "clone", "--quiet", str(bare), str(work))
+    return SimpleNamespace(bare=bare, seed=seed, work=work, merge=merge, url=f"file://{bare}")
+
+
+def _bump(r: SimpleNamespace, head_ref: str = "feat/x", **kw) -> gitops.Bump | None:
+    return gitops.bump_and_push(workdir=r.work, remote_url=r.url, token="not-a-token", branch="stg",
+                                head_ref=head_ref, merge_sha=r.merge, **kw)
+
+
+def _remote(r: SimpleNamespace, *args: str) -> str:
+    return git(r.bare, *args)
+
+
+def test_bump_feat_merge(remote: SimpleNamespace) -> None:
+    bump = _bump(remote)
+    assert bump == gitops.Bump("minor", "1.0.0", "1.1.0", bump.sha, created=True)
+    assert _remote(remote, "rev-parse", "stg") == bump.sha
+    assert _remote(remote, "rev-parse", "stg^") == remote.merge  # exactly one commit on top of the merge
+    assert _remote(remote, "show", "stg:VERSION") == "1.1.0"
+    message = _remote(remote, "log", "-1", "--format=%B", "stg")
+    assert message.startswith("chore(release): 1.1.0")
+    assert f"Release-Merge: {remote.merge}" in message
+    assert _remote(remote, "log", "-1", "--format=%an", "stg") == "github-actions[bot]"
+
+
+def test_bump_fix_merge_is_patch(remote: SimpleNamespace) -> None:
+    bump = _bump(remote, "fix/typo")
+    assert (bump.kind, bump.previous, bump.version) == ("patch", "1.0.0", "1.0.1")
+
+
+def test_bump_twice_finds_the_first(remote: SimpleNamespace) -> None:
+    first = _bump(remote)
+    second = _bump(remote)
+    assert second == gitops.Bump("minor", "1.0.0", "1.1.0", first.sha, created=False)
+    assert _remote(remote, "rev-parse", "stg") == first.sha
+    assert _remote(remote, "rev-list", "--count", "stg") == "4"  # initial, feat commit, merge, one bump
+
+
+def test_bump_found_again_after_the_branch_moved_on(remote: SimpleNamespace) -> None:
+    first = _bump(remote)
+    git(remote.seed, "pull", "--quiet", "--ff-only", str(remote.bare), "stg")
+    (remote.seed / "other.txt").write_text("later\n")
+    git(remote.seed, "add", "other.txt")
+    git(remote.seed, "commit", "--quiet", "-m", "a later commit")
+    git(remote.seed, "push", "--quiet", str(remote.bare), "stg")
+    again = _bump(remote)
+    assert again is not None and again.sha == first.sha and not again.created
+    assert _remote(remote, "show", "stg:VERSION") == "1.1.0"
+
+
+def test_other_branch_is_a_noop(remote: SimpleNamespace) -> None:
+    before = _remote(remote, "rev-parse", "stg")
+    assert _bump(remote, "docs/x") is None
+    assert _bump(remote, "feat/") is None
+    assert _remote(remote, "rev-parse", "stg") == before
+
+
+def test_bump_lands_on_top_of_a_moved_branch(remote: SimpleNamespace) -> None:
+    """Another commit reached stg after the clone was made: the bump goes on top of it."""
+    (remote.seed / "hotfix.txt").write_text("x\n")
+    git(remote.seed, "add", "hotfix.txt")
+    git(remote.seed, "commit", "--quiet", "-m", "landed meanwhile")
+    moved = git(remote.seed, "rev-parse", "HEAD")
+    git(remote.seed, "push", "--quiet", str(remote.bare), "stg")
+    bump = _bump(remote)
+    assert bump.created and _remote(remote, "rev-parse", "stg^") == moved
+    assert _remote(remote, "show", "stg:hotfix.txt") == "x"
+
+
+def test_bump_retries_when_the_push_is_rejected(remote: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The branch moves between the fetch and the push: the push is rejected, the bump is redone on top."""
+    real = gitops.Git.__call__
+    state = {"raced": False}
+
+    def racing(self, *args, **kw):
+        if args[0] == "push" and not state["raced"]:
+            state["raced"] = True
+            (remote.seed / "race.txt").write_text("race\n")
+            git(remote.seed, "add", "race.txt")
+            git(remote.seed, "commit", "--quiet", "-m", "pushed during the run")
+            git(remote.seed, "push", "--quiet", str(remote.bare), "stg")
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(gitops.Git, "__call__", racing)
+    bump = _bump(remote)
+    assert state["raced"] and bump.created and bump.version == "1.1.0"
+    assert _remote(remote, "rev-parse", "stg") == bump.sha
+    assert _remote(remote, "log", "-1", "--format=%s", "stg^") == "pushed during the run"
+    assert _remote(remote, "rev-list", "--count", "--grep=^chore(release)", "stg") == "1"
+
+
+def test_bump_refuses_a_merge_not_on_the_branch(remote: SimpleNamespace) -> None:
+    with pytest.raises(ReleaseError, match="not on stg"):
+        gitops.bump_and_push(workdir=remote.work, remote_url=remote.url, token="t", branch="stg",
+                             head_ref="feat/x", merge_sha="f" * 40)
+
+
+def test_bump_rejects_a_bad_version_file(remote: SimpleNamespace) -> None:
+    (remote.seed / "VERSION").write_text("1.1.0-rc.1\n")
+    git(remote.seed, "commit", "--quiet", "-am", "prerelease version")
+    git(remote.seed, "push", "--quiet", str(remote.bare), "stg")
+    with pytest.raises(ReleaseError, match="VERSION on stg must be a plain"):
+        _bump(remote)
