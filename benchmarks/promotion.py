@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
-
-from testbed.registry import MANIFEST_TYPES, Registry
+from reference.images import ImageSpec, promote
+from reference.registry import RegistryClient
+from testbed.registry import Registry
 
 if TYPE_CHECKING:
     from benchmarks.bench import Figure
@@ -36,19 +36,11 @@ def _push(reference: str) -> None:
 
 
 def copy_by_digest(registry: Registry, repository: str, source: str, target: str) -> str:
-    """The promotion the reference does: GET the manifest, PUT the same bytes under a new tag."""
-    got = requests.get(
-        f"{registry.url}/v2/{repository}/manifests/{source}", headers={"Accept": MANIFEST_TYPES}, timeout=30
-    )
-    got.raise_for_status()
-    put = requests.put(
-        f"{registry.url}/v2/{repository}/manifests/{target}",
-        data=got.content,
-        headers={"Content-Type": got.headers["Content-Type"]},
-        timeout=30,
-    )
-    put.raise_for_status()
-    return str(put.headers["Docker-Content-Digest"])
+    """The reference's own promotion (`release-cli promote`): the manifest copied by digest."""
+    namespace, name = repository.split("/")
+    promoted = promote(registry=registry.address, namespace=namespace, specs=[ImageSpec(name, "Dockerfile")],
+                       source_tag=source, target_tag=target, client=RegistryClient(registry.address))
+    return str(promoted[name]["digest"])
 
 
 def _measure(size: int, repeat: int, registry: Registry, workdir: Path) -> dict[str, list[float]]:
@@ -102,7 +94,7 @@ def figures(repeat: int) -> list[Figure]:
             medians[label] = statistics.median(results["copy_s"])
             copy_bytes = statistics.median(results["copy_bytes"])
             out += [
-                Figure(f"promotion {label}: time", results["copy_s"], "s", "-", "manifest copy by digest (registry API)"),
+                Figure(f"promotion {label}: time", results["copy_s"], "s", "-", "reference.images.promote (manifest copied by digest)"),
                 Figure(f"promotion {label}: blob bytes pushed", results["copy_bytes"], "B", "0",
                        "registry notifications", copy_bytes == 0),
                 Figure(f"promotion {label}: manifests pushed", results["copy_manifests"], "", "1",

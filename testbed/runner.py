@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from datetime import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,10 +213,18 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
 
 
 def render_log(stdout: str) -> str:
-    """The log as a person reads it: `[job] message` per line."""
+    """The log as a person reads it: `+seconds [job] message` per line."""
     lines = []
+    start: datetime | None = None
     for record in _lines(stdout):
         message = str(record.get("msg", "")).rstrip("\n")
         job = record.get("job")
-        lines.append(f"[{job}] {message}" if job else message)
+        offset = ""
+        try:
+            stamp = datetime.fromisoformat(str(record["time"]))
+            start = start or stamp
+            offset = f"+{(stamp - start).total_seconds():5.1f}s "
+        except (KeyError, ValueError):
+            pass
+        lines.append(f"{offset}[{str(job).strip()}] {message}" if job else f"{offset}{message}")
     return "\n".join(lines)

@@ -64,7 +64,7 @@ def test_zizmor_finds_nothing() -> None:
     assert zizmor, "zizmor is not installed (pip install zizmor)"
     inputs = [str(path) for path in WORKFLOWS] + ([str(ACTION)] if ACTION.exists() else [])
     result = subprocess.run(
-        [zizmor, "--offline", "--no-progress", "--format", "plain", *inputs],
+        [zizmor, "--offline", "--no-progress", "--format", "plain", "--config", str(ROOT / "zizmor.yml"), *inputs],
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
