@@ -6,6 +6,9 @@ Secrets and vars go through files, never the command line, so they do not show i
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -13,10 +16,12 @@ import subprocess
 import tempfile
 import time
 from datetime import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from testbed.errors import TestbedError
 
@@ -133,6 +138,12 @@ class ActRunner:
 
     def run(self, run: Run, checkout: Path) -> Run:
         """Run act for `run.request` in `checkout` (a clone at the event's commit)."""
+        with contextlib.ExitStack() as stack:
+            for key in container_keys(checkout / ".github" / "workflows", run.request.workflow):
+                stack.enter_context(_machine_lock(key))
+            return self._run(run, checkout)
+
+    def _run(self, run: Run, checkout: Path) -> Run:
         with tempfile.TemporaryDirectory(prefix="act-", dir=self._workdir) as tmp:
             files = Path(tmp)
             (files / "inputs").write_text("")
@@ -156,6 +167,50 @@ class ActRunner:
         failed = code != 0 or any(job.result == "failure" for job in run.jobs.values())
         run.status, run.conclusion = "completed", "failure" if failed else "success"
         return run
+
+
+LOCKS = Path(tempfile.gettempdir()) / "relsuite-act-locks"
+
+
+def container_keys(workflows: Path, file_name: str) -> list[str]:
+    """The workflow names act derives this run's container names from.
+
+    act names a job container after the workflow's `name:` and the job, nothing else, so two act
+    processes running the same workflow at once (two scenarios on two pytest-xdist workers) would
+    share, and remove, each other's containers. Runs of workflows with a common name are therefore
+    serialised machine-wide; runs of different workflows still overlap.
+    """
+    keys = {file_name}
+    pending, seen = [file_name], set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            document = yaml.safe_load((workflows / name).read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(document, dict):
+            continue
+        keys.add(str(document.get("name") or name))
+        for job in (document.get("jobs") or {}).values():
+            uses = str(job.get("uses", "")) if isinstance(job, dict) else ""
+            if uses.startswith("./.github/workflows/"):
+                pending.append(uses.removeprefix("./.github/workflows/"))
+    return sorted(keys)
+
+
+@contextlib.contextmanager
+def _machine_lock(key: str) -> Iterator[None]:
+    LOCKS.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    with open(LOCKS / digest, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remove_leftovers(label: str) -> None:
