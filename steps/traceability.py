@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "features" / "SEED.md"
@@ -90,6 +91,17 @@ def load_catalogue(seed: Path = SEED, items: Path = ITEMS) -> Catalogue:
     return catalogue
 
 
+def scenario_of(item: pytest.Item) -> Any:
+    """The pytest-bdd scenario (template) a test item runs, or None for other tests."""
+    function = getattr(item, "obj", None)
+    if function is None:
+        return None
+    try:
+        return scenario_wrapper_template_registry.get(function)
+    except TypeError:  # not weak-referenceable: not a scenario
+        return None
+
+
 class Traceability:
     """Collects scenario outcomes and writes the report."""
 
@@ -103,7 +115,7 @@ class Traceability:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
+            scenario = scenario_of(item)
             if scenario is None:
                 continue
             tags = sorted({marker.name for marker in item.iter_markers()} & set(self.catalogue.claims) |
@@ -144,13 +156,21 @@ class Traceability:
         return [o for o in self.outcomes.values() if item in o.tags]
 
     def status(self, items: tuple[str, ...]) -> str:
-        found = [o for item in items for o in self.covering(item)]
-        if not found:
-            return "not run"
-        if any(o.status == "failed" for o in found):
-            return "FAIL"
-        if any(o.status == "skipped" for o in found):
-            return "skipped"
+        """FAIL if a covering scenario failed; pass only when every claim was shown by a passing scenario."""
+        per_item = []
+        for item in items:
+            found = self.covering(item)
+            if any(o.status == "failed" for o in found):
+                per_item.append("FAIL")
+            elif not found:
+                per_item.append("not run")
+            elif any(o.status == "skipped" for o in found):
+                per_item.append("skipped")
+            else:
+                per_item.append("pass")
+        for verdict in ("FAIL", "not run", "skipped"):
+            if verdict in per_item:
+                return verdict
         return "pass"
 
     def summary_table(self) -> str:

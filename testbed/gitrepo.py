@@ -96,34 +96,30 @@ def push_branch(
     *, url: str, token: str, workdir: Path, base: str, branch: str, files: Mapping[str, str], message: str
 ) -> str:
     """Clone `base` over HTTP, commit `files` on a new `branch`, push it (events fire)."""
-    header = _auth_header(token)
-    git("-c", header, "clone", "--quiet", "--branch", base, url, str(workdir))
-    try:
-        git("checkout", "--quiet", "-b", branch, cwd=workdir)
-        for path, text in files.items():
-            target = workdir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
-        git("add", "--all", cwd=workdir)
-        git("commit", "--quiet", "-m", message, cwd=workdir)
-        git("-c", header, "push", "--quiet", "origin", f"HEAD:refs/heads/{branch}", cwd=workdir)
-        return git("rev-parse", "HEAD", cwd=workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return _commit_and_push(url=url, token=token, workdir=workdir, clone=base, new_branch=branch, files=files,
+                            message=message)
 
 
 def push_commit(*, url: str, token: str, workdir: Path, branch: str, files: Mapping[str, str], message: str) -> str:
     """Clone `branch` over HTTP, commit `files` on it and push it back (events fire)."""
+    return _commit_and_push(url=url, token=token, workdir=workdir, clone=branch, new_branch=None, files=files,
+                            message=message)
+
+
+def _commit_and_push(*, url: str, token: str, workdir: Path, clone: str, new_branch: str | None,
+                     files: Mapping[str, str], message: str) -> str:
     header = _auth_header(token)
-    git("-c", header, "clone", "--quiet", "--branch", branch, url, str(workdir))
+    git("-c", header, "clone", "--quiet", "--branch", clone, url, str(workdir))
     try:
+        if new_branch is not None:
+            git("checkout", "--quiet", "-b", new_branch, cwd=workdir)
         for path, text in files.items():
             target = workdir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
         git("add", "--all", cwd=workdir)
         git("commit", "--quiet", "-m", message, cwd=workdir)
-        git("-c", header, "push", "--quiet", "origin", f"HEAD:refs/heads/{branch}", cwd=workdir)
+        git("-c", header, "push", "--quiet", "origin", f"HEAD:refs/heads/{new_branch or clone}", cwd=workdir)
         return git("rev-parse", "HEAD", cwd=workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
