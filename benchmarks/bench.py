@@ -131,10 +131,14 @@ def bench_reference_runs(repeat: int) -> list[Figure]:
 
 def bench_spec(repeat: int) -> list[Figure]:
     e2e = [timed(sh("python3 -m pytest features -m e2e -q -p no:cacheprovider")) for _ in range(repeat)]
+    e2e_host = [timed(sh("python3 -m pytest features -m e2e -q -p no:cacheprovider --runner host"))
+                for _ in range(repeat)]
     serial = [timed(sh("python3 -m pytest features -q -p no:cacheprovider")) for _ in range(repeat)]
     parallel = [timed(sh("python3 -m pytest features -q -n 2 -p no:cacheprovider")) for _ in range(repeat)]
     return [
         Figure("end-to-end scenario", e2e, "s", "<= 30 s", "pytest features -m e2e", statistics.median(e2e) <= 30),
+        Figure("end-to-end scenario, host mode", e2e_host, "s", "<= 30 s", "pytest features -m e2e --runner host",
+               statistics.median(e2e_host) <= 30),
         Figure("whole spec, serial", serial, "s", "<= 120 s", "pytest features", statistics.median(serial) <= 120),
         Figure("whole spec, -n 2", parallel, "s", "<= 120 s", "pytest features -n 2", statistics.median(parallel) <= 120),
     ]
