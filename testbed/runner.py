@@ -137,9 +137,11 @@ class ActRunner:
         return command
 
     def run(self, run: Run, checkout: Path) -> Run:
-        """Run act for `run.request` in `checkout` (a clone at the event's commit)."""
+        """Run act for `run.request` in `checkout` (a clone at the event's commit, ours to change)."""
+        workflows = checkout / ".github" / "workflows"
+        tag = f"relsuite-{os.getpid()}-{id(run):x}-{run.id}"
         with contextlib.ExitStack() as stack:
-            for key in container_keys(checkout / ".github" / "workflows", run.request.workflow):
+            for key in distinct_names(workflows, run.request.workflow, tag):
                 stack.enter_context(_machine_lock(key))
             return self._run(run, checkout)
 
@@ -172,33 +174,65 @@ class ActRunner:
 LOCKS = Path(tempfile.gettempdir()) / "relsuite-act-locks"
 
 
-def container_keys(workflows: Path, file_name: str) -> list[str]:
-    """The workflow names act derives this run's container names from.
-
-    act names a job container after the workflow's `name:` and the job, nothing else, so two act
-    processes running the same workflow at once (two scenarios on two pytest-xdist workers) would
-    share, and remove, each other's containers. Runs of workflows with a common name are therefore
-    serialised machine-wide; runs of different workflows still overlap.
-    """
-    keys = {file_name}
-    pending, seen = [file_name], set()
+def workflow_files(workflows: Path, file_name: str) -> list[str]:
+    """The workflow file and every local reusable workflow it calls, transitively."""
+    found: list[str] = []
+    pending = [file_name]
     while pending:
         name = pending.pop()
-        if name in seen:
+        if name in found:
             continue
-        seen.add(name)
+        found.append(name)
         try:
             document = yaml.safe_load((workflows / name).read_text()) or {}
         except (OSError, yaml.YAMLError):
             continue
-        if not isinstance(document, dict):
-            continue
-        keys.add(str(document.get("name") or name))
-        for job in (document.get("jobs") or {}).values():
+        jobs = document.get("jobs") if isinstance(document, dict) else None
+        for job in (jobs or {}).values() if isinstance(jobs, dict) else ():
             uses = str(job.get("uses", "")) if isinstance(job, dict) else ""
             if uses.startswith("./.github/workflows/"):
                 pending.append(uses.removeprefix("./.github/workflows/"))
-    return sorted(keys)
+    return found
+
+
+def distinct_names(workflows: Path, file_name: str, tag: str) -> list[str]:
+    """Give this run's workflows names no other act process uses; return the names left shared.
+
+    act names a job container, and its volumes, after the workflow's `name:` and the job id,
+    nothing else, so two act processes running the same workflow at once (two scenarios on two
+    pytest-xdist workers) would share, and remove, each other's containers. In the run's own
+    checkout the top-level `name:` of each file gets `tag` appended; only the display name (and
+    `github.workflow`) changes. A file whose name cannot be rewritten safely keeps it, and the
+    caller serialises runs of that name machine-wide instead.
+    """
+    shared = []
+    for name in workflow_files(workflows, file_name):
+        path = workflows / name
+        try:
+            text = path.read_text()
+            document = yaml.safe_load(text)
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(document, dict):
+            continue
+        current = str(document.get("name") or name)
+        wanted = f"{current} [{tag}]"
+        lines = text.splitlines(keepends=True)
+        tops = [i for i, line in enumerate(lines) if line.startswith("name:")]
+        if len(tops) == 1:
+            lines[tops[0]] = f"name: {json.dumps(wanted)}\n"
+        elif not tops and "name" not in document:
+            lines.insert(0, f"name: {json.dumps(wanted)}\n")
+        renamed = "".join(lines)
+        try:
+            ok = (yaml.safe_load(renamed) or {}).get("name") == wanted
+        except yaml.YAMLError:
+            ok = False
+        if ok:
+            path.write_text(renamed)
+        else:
+            shared.append(current)
+    return sorted(set(shared))
 
 
 @contextlib.contextmanager

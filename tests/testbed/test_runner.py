@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from testbed.jobimage import ensure_job_image
-from testbed.runner import RUN_LABEL, ActRunner, Run, RunnerConfig, RunRequest
+import yaml
+
+from testbed.runner import RUN_LABEL, ActRunner, Run, RunnerConfig, RunRequest, distinct_names
 
 ONE_JOB = textwrap.dedent(
     """
@@ -85,6 +88,29 @@ def test_failed_run_leaves_no_container(tmp_path: Path) -> None:
     runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
     runner.run(Run(id=1, request=_request(fail=True)), _repo(tmp_path / "repo"))
     left = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}", "--filter", "name=act-one-job-fail"], capture_output=True, text=True, check=True
+        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}", "--filter", "name=act-one-job"], capture_output=True, text=True, check=True
     )
     assert left.stdout.split() == []
+
+
+def test_same_workflow_runs_at_once(tmp_path: Path) -> None:
+    """Two act processes running the same workflow at the same time (two xdist workers) both finish."""
+    runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
+    repos = [_repo(tmp_path / f"repo{i}") for i in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda i: runner.run(Run(id=i, request=_request(fail=False)), repos[i]), range(2)))
+    assert [run.conclusion for run in runs] == ["success", "success"], "\n".join(run.log for run in runs)
+    assert [run.jobs["greet"].outputs["word"] for run in runs] == ["hello-world"] * 2
+
+
+def test_distinct_names_follow_reusable_workflows(tmp_path: Path) -> None:
+    """The entry workflow and what it calls get the run's tag; a file without `name:` gets one."""
+    (tmp_path / "entry.yml").write_text(
+        "# comment\nname: 'Build: stg'\non: push\njobs:\n  b:\n    uses: ./.github/workflows/called.yml\n"
+    )
+    (tmp_path / "called.yml").write_text("on: workflow_call\njobs:\n  j:\n    runs-on: x\n    steps: [{run: 'true'}]\n")
+    (tmp_path / "other.yml").write_text("name: other\non: push\n")
+    assert distinct_names(tmp_path, "entry.yml", "t1") == []
+    names = {path.name: yaml.safe_load(path.read_text()).get("name") for path in tmp_path.iterdir()}
+    assert names == {"entry.yml": "Build: stg [t1]", "called.yml": "called.yml [t1]", "other.yml": "other"}
+    assert (tmp_path / "entry.yml").read_text().startswith("# comment\n")
