@@ -143,9 +143,9 @@ class ActRunner:
         with contextlib.ExitStack() as stack:
             for key in distinct_names(workflows, run.request.workflow, tag):
                 stack.enter_context(_machine_lock(key))
-            return self._run(run, checkout)
+            return self._run(run, checkout, tag)
 
-    def _run(self, run: Run, checkout: Path) -> Run:
+    def _run(self, run: Run, checkout: Path, tag: str) -> Run:
         with tempfile.TemporaryDirectory(prefix="act-", dir=self._workdir) as tmp:
             files = Path(tmp)
             (files / "inputs").write_text("")
@@ -163,6 +163,7 @@ class ActRunner:
                 stdout = expired.stdout if isinstance(expired.stdout, str) else ""
                 stderr, code = f"act timed out after {self.config.timeout:.0f} s", -1
             _remove_leftovers(files.name)
+        stdout = stdout.replace(f" [{tag}]", "")  # job paths and log lines name the workflows as written
         run.finished = time.time()
         run.jobs = parse_jobs(stdout)
         run.log = render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
@@ -278,8 +279,8 @@ def _lines(stdout: str) -> list[dict[str, Any]]:
 def parse_jobs(stdout: str) -> dict[str, JobResult]:
     """Per job: its result and the outputs its steps set (act's `--json` log lines).
 
-    Jobs are keyed by their path below the workflow: `greet`, or `build/<called workflow>/one` for a
-    job of a reusable workflow. Jobs act skipped do not appear.
+    Jobs are keyed `greet` for a job of the workflow itself, `<called workflow name>/<job>` for a job
+    of a reusable workflow it calls. Jobs act skipped do not appear.
     """
     results: dict[str, str] = {}
     outputs: dict[str, dict[str, str]] = {}
@@ -287,7 +288,7 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
         path = str(record.get("job") or "")
         if not path:
             continue
-        # act pads job names to a common width
+        # `<workflow name>/<job>`, or `<caller job>/<called workflow name>/<job>`; act pads names
         parts = [part.strip() for part in path.split("/")]
         job = "/".join(parts[1:]) if len(parts) > 1 else parts[0]
         outputs.setdefault(job, {})

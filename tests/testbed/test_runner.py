@@ -114,3 +114,37 @@ def test_distinct_names_follow_reusable_workflows(tmp_path: Path) -> None:
     names = {path.name: yaml.safe_load(path.read_text()).get("name") for path in tmp_path.iterdir()}
     assert names == {"entry.yml": "Build: stg [t1]", "called.yml": "called.yml [t1]", "other.yml": "other"}
     assert (tmp_path / "entry.yml").read_text().startswith("# comment\n")
+
+
+CALLER = """\
+name: caller
+on: push
+permissions: {}
+jobs:
+  call:
+    uses: ./.github/workflows/called.yml
+"""
+
+CALLED = """\
+name: called
+on: workflow_call
+permissions: {}
+jobs:
+  inner:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "in the called workflow"
+"""
+
+
+def test_reusable_workflow_jobs_keep_their_written_names(tmp_path: Path) -> None:
+    """A called workflow's job is keyed `<called workflow name>/<job>`, the names as written in the files."""
+    repo = _repo(tmp_path / "repo")
+    (repo / ".github/workflows/caller.yml").write_text(CALLER)
+    (repo / ".github/workflows/called.yml").write_text(CALLED)
+    runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
+    request = RunRequest(**{**_request(fail=False).__dict__, "workflow": "caller.yml"})
+    run = runner.run(Run(id=1, request=request), repo)
+    assert run.conclusion == "success", run.log
+    assert list(run.jobs) == ["called/inner"]
+    assert "[relsuite-" not in run.log
