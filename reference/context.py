@@ -42,11 +42,15 @@ class Context:
         return self.repository.split("/")[0]
 
     def client(self, token: str | None = None) -> github.Github:
-        """PyGithub with retries on 5xx and on (secondary) rate limits, as GitHub advises."""
+        """PyGithub with retries on 5xx and on (secondary) rate limits, as GitHub advises.
+
+        Requests are made one at a time; writes stay at least a second apart (GitHub's advice against
+        secondary rate limits, PyGithub's default), reads are not held back: a command makes a handful.
+        """
         # creates are safe to retry: releases, comments and pull requests are looked up before they are made
         retry = github.GithubRetry(total=6, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504], allowed_methods=None)
         return github.Github(base_url=self.api_url, auth=github.Auth.Token(token or self.token), retry=retry,
-                             timeout=30)
+                             timeout=30, seconds_between_requests=None, seconds_between_writes=1.0)
 
     def repo(self, name: str | None = None, token: str | None = None) -> Any:
         return self.client(token).get_repo(name or self.repository)

@@ -154,7 +154,9 @@ class World:
 
     # driving, as a developer would ------------------------------------------
     def api(self) -> github.Github:
-        return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None)
+        # an observer of a local server: no retries, and none of PyGithub's pauses between requests
+        return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None,
+                             seconds_between_requests=None, seconds_between_writes=None)
 
     def set_version(self, version: str, *, released: bool = True) -> str:
         """Make `version` the current state of main and stg (history, so no workflow runs).

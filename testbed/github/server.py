@@ -601,6 +601,9 @@ class LocalGitHub:
 class _HTTPHandler(BaseHTTPRequestHandler):
     github: LocalGitHub
     protocol_version = "HTTP/1.1"
+    # headers and body go out as separate writes: without TCP_NODELAY each response waits for the
+    # client's delayed ACK (about 40 ms on Linux)
+    disable_nagle_algorithm = True
     server_version = "LocalGitHub/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature

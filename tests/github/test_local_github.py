@@ -35,7 +35,8 @@ def gh(tmp_path: Path) -> Iterator[LocalGitHub]:
 
 
 def client(gh: LocalGitHub, token: str | None = None) -> github.Github:
-    return github.Github(base_url=gh.api_url, auth=github.Auth.Token(token or gh.admin_token), retry=None)
+    return github.Github(base_url=gh.api_url, auth=github.Auth.Token(token or gh.admin_token), retry=None,
+                         seconds_between_requests=None, seconds_between_writes=None)
 
 
 def feature(gh: LocalGitHub, tmp_path: Path, branch: str = "feat/login") -> str:
