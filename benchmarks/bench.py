@@ -3,7 +3,7 @@
 Prints one table: each figure is the median of several runs on this machine, next to its target
 and the command that produced it. Run from the repository root:
 
-    python3 benchmarks/bench.py                 # everything (about 15 minutes on 2 cores)
+    python3 benchmarks/bench.py                 # everything (about 40 minutes on 2 cores)
     python3 benchmarks/bench.py --quick         # one repetition each, no whole-spec runs
     python3 benchmarks/bench.py --only promotion act
 """
@@ -153,7 +153,7 @@ SECTIONS: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "act": lambda args: bench_act(args.repeat),
     "runs": lambda args: bench_reference_runs(args.repeat),
     "promotion": lambda args: bench_promotion(args.repeat),
-    "spec": lambda args: bench_spec(max(1, args.repeat // 3)),
+    "spec": lambda args: bench_spec(args.repeat),
 }
 
 
