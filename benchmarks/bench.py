@@ -135,12 +135,16 @@ def bench_spec(repeat: int) -> list[Figure]:
                 for _ in range(repeat)]
     serial = [timed(sh("python3 -m pytest features -q -p no:cacheprovider")) for _ in range(repeat)]
     parallel = [timed(sh("python3 -m pytest features -q -n 2 -p no:cacheprovider")) for _ in range(repeat)]
+    parallel_host = [timed(sh("python3 -m pytest features -q -n 2 -p no:cacheprovider --runner host"))
+                     for _ in range(repeat)]
     return [
         Figure("end-to-end scenario", e2e, "s", "<= 30 s", "pytest features -m e2e", statistics.median(e2e) <= 30),
         Figure("end-to-end scenario, host mode", e2e_host, "s", "<= 30 s", "pytest features -m e2e --runner host",
                statistics.median(e2e_host) <= 30),
         Figure("whole spec, serial", serial, "s", "<= 120 s", "pytest features", statistics.median(serial) <= 120),
         Figure("whole spec, -n 2", parallel, "s", "<= 120 s", "pytest features -n 2", statistics.median(parallel) <= 120),
+        Figure("whole spec, -n 2, host mode", parallel_host, "s", "<= 120 s", "pytest features -n 2 --runner host",
+               statistics.median(parallel_host) <= 120),
     ]
 
 
@@ -167,7 +171,10 @@ def render(figures: list[Figure]) -> str:
     ]
     for figure in figures:
         met = "" if figure.met is None else ("yes" if figure.met else "NO")
-        value = f"{figure.median:.2f} {figure.unit}" if figure.unit != "" else f"{figure.median:g}"
+        if figure.unit == "B":
+            value = f"{figure.median:,.0f} B"
+        else:
+            value = f"{figure.median:.2f} {figure.unit}" if figure.unit != "" else f"{figure.median:g}"
         lines.append(f"| {figure.name} | {value} | {len(figure.values)} | {figure.target} | {met} | `{figure.command}` |")
     return "\n".join(lines)
 

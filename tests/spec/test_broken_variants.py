@@ -60,6 +60,23 @@ VARIANTS = [
             'run: echo "tags: $IMAGES_JSON"', ("image_tags",), "tags_in_comment"),
     Variant("changelog-left-out", "build-prod-image.yml", "      changelog: true", "      changelog: false",
             ("production_release",), "prod_changelog"),
+    Variant("fix-bumps-minor", "build-image.yml", "--rules 'feat/=minor,fix/=patch'",
+            "--rules 'feat/=minor,fix/=minor'", ("version_bump",), "bump_kind"),
+    Variant("no-pull-request-to-main", "build-stg-image.yml",
+            'run: release-cli pr --head stg --base main --version "$VERSION" --images "$IMAGES_JSON"',
+            'run: echo "the pull request to main is left to a person: $VERSION"', ("pull_request_to_main",), "pr_to_main"),
+    Variant("pre-release-without-images", "build-stg-image.yml",
+            "      target: ${{ needs.build.outputs.sha }}\n      images: ${{ needs.build.outputs.images }}",
+            "      target: ${{ needs.build.outputs.sha }}\n      images: '{}'", ("staging_release",), "prerelease_links"),
+    Variant("staging-payload-without-images", "build-stg-image.yml",
+            "      ref: refs/heads/stg\n      images: ${{ needs.build.outputs.images }}",
+            "      ref: refs/heads/stg\n      images: '{}'", ("staging_payload",), "stg_payload"),
+    Variant("production-release-is-prerelease", "build-prod-image.yml",
+            "      prerelease: false\n      changelog: true", "      prerelease: true\n      changelog: true",
+            ("production_release",), "prod_release"),
+    Variant("production-dispatch-missing", "build-prod-image.yml",
+            "  trigger-release:\n    needs: [promote, release]", "  trigger-release:\n    if: false\n    needs: [promote, release]",
+            ("production_payload",), "prod_dispatch"),
 ]
 
 
