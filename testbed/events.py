@@ -87,6 +87,12 @@ def concurrency_group(workflow: Mapping[str, Any], context: Mapping[str, str]) -
     return EXPRESSION.sub(lambda match: context.get(match.group(1), match.group(0)), str(setting))
 
 
+def cancels_in_progress(workflow: Mapping[str, Any]) -> bool:
+    """Whether the workflow-level group cancels the run in progress (`cancel-in-progress: true`)."""
+    setting = workflow.get("concurrency")
+    return isinstance(setting, Mapping) and setting.get("cancel-in-progress") is True
+
+
 def run_requests(
     event: Event,
     *,
@@ -115,4 +121,5 @@ def run_requests(
             variables=dict(variables),
             env=dict(env),
             concurrency_group=concurrency_group(workflow, github_context(event, workflow, file_name)),
+            cancel_in_progress=cancels_in_progress(workflow),
         )

@@ -12,11 +12,13 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from datetime import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,7 @@ class RunRequest:
     variables: Mapping[str, str]
     env: Mapping[str, str]
     concurrency_group: str | None = None
+    cancel_in_progress: bool = False
 
 
 @dataclass
@@ -64,6 +67,25 @@ class Run:
     log: str = ""
     started: float = 0.0
     finished: float = 0.0
+    cancel_requested: bool = False
+    _on_cancel: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    _cancel_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def cancel(self) -> None:
+        """Cancel the run while it is in progress (a newer run of a `cancel-in-progress` group)."""
+        with self._cancel_lock:
+            self.cancel_requested = True
+            interrupt = self._on_cancel
+        if interrupt is not None:
+            interrupt()
+
+    def on_cancel(self, interrupt: Callable[[], None] | None) -> None:
+        """What `cancel()` does while the run is in progress; called at once if already cancelled."""
+        with self._cancel_lock:
+            self._on_cancel = interrupt
+            already = self.cancel_requested
+        if already and interrupt is not None:
+            interrupt()
 
     @property
     def workflow(self) -> str:
@@ -153,22 +175,31 @@ class ActRunner:
             command = self.command(run.request, files)
             env = {**os.environ, "HOME": os.environ.get("HOME", str(files))}
             run.status, run.started = "in_progress", time.time()
+            process = subprocess.Popen(
+                command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True,
+            )
+            # like Ctrl-C: act stops its jobs and removes their containers
+            run.on_cancel(lambda: process.send_signal(signal.SIGINT))
             try:
-                completed = subprocess.run(
-                    command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                    text=True, timeout=self.config.timeout, check=False,
-                )
-                stdout, stderr, code = completed.stdout, completed.stderr, completed.returncode
-            except subprocess.TimeoutExpired as expired:
-                stdout = expired.stdout if isinstance(expired.stdout, str) else ""
+                stdout, stderr = process.communicate(timeout=self.config.timeout)
+                code = process.returncode
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, _ = process.communicate()
                 stderr, code = f"act timed out after {self.config.timeout:.0f} s", -1
+            finally:
+                run.on_cancel(None)
+            interrupted = run.cancel_requested
             _remove_leftovers(files.name)
         stdout = stdout.replace(f" [{tag}]", "")  # job paths and log lines name the workflows as written
         run.finished = time.time()
         run.jobs = parse_jobs(stdout)
         run.log = render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
         failed = code != 0 or any(job.result == "failure" for job in run.jobs.values())
-        run.status, run.conclusion = "completed", "failure" if failed else "success"
+        run.status, run.conclusion = "completed", "cancelled" if interrupted else "failure" if failed else "success"
+        if interrupted:
+            run.log += "\nThe run was canceled: a newer run of its concurrency group started (cancel-in-progress)."
         return run
 
 

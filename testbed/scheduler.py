@@ -2,8 +2,8 @@
 
 Runs start at once, each on its own thread, unless their workflow names a concurrency group
 that already has a run in progress. Like GitHub, a group holds one run in progress and one
-pending; a newer pending run cancels the older pending one (or, with `cancel-in-progress: true`,
-the running one is left to finish here: act cannot be interrupted cleanly, which GitHub can).
+pending; a newer pending run cancels the older pending one, and with `cancel-in-progress: true`
+the run in progress too (act is interrupted as Ctrl-C would; the run ends `cancelled`).
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ class Scheduler:
                     group.pending.log = f"Canceling since a higher priority waiting request for {group_name!r} exists"
                 run.status = "pending"
                 group.pending = run
+                if request.cancel_in_progress:
+                    group.running.cancel()  # it ends soon; the pending run starts when it has
             self._cond.notify_all()
             return run
 

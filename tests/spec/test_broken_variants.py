@@ -32,6 +32,7 @@ class Variant:
     features: tuple[str, ...]  # feature files enough to show the breakage
     item: str  # the seed item id a failing scenario must carry
     count: int = 1  # how many occurrences of `old` the edit replaces (0 = all)
+    marker: str = ""  # only the scenarios with this tag, when a whole feature file is more than needed
 
     def apply(self, target: Path) -> None:
         shutil.copytree(REFERENCE, target)
@@ -77,6 +78,8 @@ VARIANTS = [
     Variant("production-dispatch-missing", "build-prod-image.yml",
             "  trigger-release:\n    needs: [promote, release]", "  trigger-release:\n    if: false\n    needs: [promote, release]",
             ("production_payload",), "prod_dispatch"),
+    Variant("staging-cancels-in-progress", "build-stg-image.yml", "  cancel-in-progress: false",
+            "  cancel-in-progress: true", ("hardening",), "concurrent_merges", marker="concurrent_merges"),
 ]
 
 
@@ -92,12 +95,12 @@ def failing_items(cucumber: Path) -> dict[str, set[str]]:
     return failed
 
 
-def run_spec(workflows: Path, features: tuple[str, ...], results: Path) -> tuple[int, dict[str, set[str]], str]:
+def run_spec(workflows: Path, features: tuple[str, ...], results: Path, marker: str = "") -> tuple[int, dict[str, set[str]], str]:
     cucumber = results / "cucumber.json"
     command = [
         sys.executable, "-m", "pytest", *(str(ROOT / "features" / f"test_{name}.py") for name in features),
         "--workflows", str(workflows), f"--cucumberjson={cucumber}", "-p", "no:cacheprovider", "-q",
-        "--no-header", f"--results-dir={results}",
+        "--no-header", f"--results-dir={results}", *(["-m", marker] if marker else []),
     ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     failed = failing_items(cucumber) if cucumber.exists() else {}
@@ -110,7 +113,7 @@ def test_spec_rejects_broken_variant(variant: Variant, tmp_path: Path) -> None:
     """The spec fails on this broken copy, and a failing scenario names the broken seed item."""
     workflows = tmp_path / "workflows"
     variant.apply(workflows)
-    code, failed, output = run_spec(workflows, variant.features, tmp_path / "results")
+    code, failed, output = run_spec(workflows, variant.features, tmp_path / "results", variant.marker)
     assert code != 0, f"the spec passed the broken variant {variant.name!r}:\n{output}"
     named = [scenario for scenario, tags in failed.items() if variant.item in tags]
     assert named, f"no failing scenario carries @{variant.item}; failed: {failed}\n{output}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -148,3 +149,38 @@ def test_reusable_workflow_jobs_keep_their_written_names(tmp_path: Path) -> None
     assert run.conclusion == "success", run.log
     assert list(run.jobs) == ["called/inner"]
     assert "[relsuite-" not in run.log
+
+
+SLOW = """\
+name: slow
+on: push
+permissions: {}
+jobs:
+  wait:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo started && sleep 60
+"""
+
+
+def test_cancelled_run_stops_and_leaves_no_container(tmp_path: Path) -> None:
+    """Cancelling a run in progress interrupts act: the run ends `cancelled` long before its job would."""
+    repo = _repo(tmp_path / "repo")
+    (repo / ".github/workflows/slow.yml").write_text(SLOW)
+    runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
+    run = Run(id=1, request=RunRequest(**{**_request(fail=False).__dict__, "workflow": "slow.yml"}))
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(runner.run, run, repo)
+        deadline = time.monotonic() + 30
+        while not _containers("act-slow") and time.monotonic() < deadline:  # the job has started
+            time.sleep(0.1)
+        run.cancel()
+        finished = future.result(timeout=30)
+    assert finished.conclusion == "cancelled", finished.log
+    assert finished.seconds < 30
+    assert _containers("act-slow") == []
+
+
+def _containers(name: str) -> list[str]:
+    listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"name={name}"], capture_output=True, text=True, check=True)
+    return listed.stdout.split()
