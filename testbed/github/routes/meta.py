@@ -1,0 +1,24 @@
+"""The authenticated user and the rate limit."""
+
+from __future__ import annotations
+
+from testbed.github import shapes
+from testbed.github.protocol import Call, Endpoint, Reply
+
+
+def get_user(call: Call) -> Reply:
+    profile = {"name": call.login, "company": None, "blog": "", "location": None, "email": None, "hireable": None,
+               "bio": None, "public_repos": 0, "public_gists": 0, "followers": 0, "following": 0,
+               "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+    return Reply(200, {**shapes.user_of(call.site, call.login), **profile})
+
+
+def rate_limit(call: Call) -> Reply:
+    core = {"limit": 5000, "used": 0, "remaining": 5000, "reset": 0}
+    return Reply(200, {"resources": {"core": core, "search": core, "graphql": core}, "rate": core})
+
+
+ROUTES = [
+    Endpoint("GET", "/user", get_user),
+    Endpoint("GET", "/rate_limit", rate_limit),
+]
