@@ -26,6 +26,8 @@ def _mount(api: RestApi, endpoints: list[Endpoint], prefix: str, path_prefix: st
     routes: list[BaseRoute] = [
         Route(prefix + e.path, api.handler(e, path_prefix), methods=[e.method]) for e in endpoints
     ]
+    roots = [e for e in endpoints if e.path == "/"]  # `/api/v3` answers as `/api/v3/` does
+    routes += [Route(prefix, api.handler(e, path_prefix), methods=[e.method]) for e in roots]
     missing = api.fallback(routes, path_prefix)
     return [*routes, Route(prefix, missing, methods=ALL_METHODS), Route(prefix + "/{rest:path}", missing,
                                                                         methods=ALL_METHODS)]
