@@ -1,8 +1,13 @@
 """A real CNCF distribution registry on 127.0.0.1, with its notifications wired back.
 
+As GHCR: https with the machine's certificate (the Docker engine is told to trust it through
+`/etc/docker/certs.d/<host:port>/ca.crt` while the registry runs) and token auth, the bearer
+challenge answered by the `TokenService` the `Registry` object runs next to it. Both are optional
+(plain http and no auth, for debugging).
+
 The registry posts an event for every blob and manifest push and pull; the `Registry` object runs
 the endpoint that receives them, so a test can ask which tags point at which digest and what was
-pushed during a run.
+pushed during a run. Its own queries authenticate as the token service's observer account.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ import requests
 
 from testbed.errors import TestbedError
 from testbed.ports import free_port, wait_for_http
+from testbed.registry_auth import AccessCheck, BearerAuth, TokenService
+from testbed.tls import TLSFiles
+
+DOCKER_CERTS = Path("/etc/docker/certs.d")
 
 MANIFEST_TYPES = ", ".join(
     (
@@ -81,10 +90,25 @@ class _ListenerHandler(BaseHTTPRequestHandler):
 
 
 class Registry:
-    """`docker-registry serve` on a free port with temporary storage."""
+    """`docker-registry serve` on a free port with temporary storage.
 
-    def __init__(self, root: Path) -> None:
+    `tls`: serve https with the machine's certificate. `access`: require tokens from a token service
+    that asks `access` what a GitHub token may do (GHCR's model); None: no auth.
+    """
+
+    def __init__(self, root: Path, *, tls: TLSFiles | None = None, access: AccessCheck | None = None,
+                 docker_certs: Path = DOCKER_CERTS) -> None:
         self._root = root
+        self._tls = tls
+        self._docker_certs = docker_certs
+        self._certs_written: Path | None = None
+        self.token_service = TokenService(root / "auth", access, tls=tls) if access is not None else None
+        self._session = requests.Session()
+        self._session.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would replace `verify`
+        self._session.verify = str(tls.bundle) if tls is not None else True
+        if self.token_service is not None:
+            self._session.auth = BearerAuth(self.token_service.admin_user, self.token_service.admin_password,
+                                            verify=self._session.verify)
         self._process: subprocess.Popen[bytes] | None = None
         self._listener: _Listener | None = None
         self._events: list[RegistryEvent] = []
@@ -104,6 +128,9 @@ class Registry:
         self._root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         try:
+            if self.token_service is not None:
+                self.token_service.start()
+            self._trust_in_docker()
             self._serve(binary)
         except TestbedError:
             self.stop()
@@ -117,7 +144,26 @@ class Registry:
         log = (self._root / "registry.log").open("ab")
         self._binary = binary
         self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
-        wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log")
+        wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log",
+                      verify=self._session.verify)
+
+    def _trust_in_docker(self) -> None:
+        """Tell the Docker engine to trust the CA for this registry (the documented certs.d way)."""
+        if self._tls is None:
+            return
+        folder = self._docker_certs / self.address
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self._tls.ca_cert, folder / "ca.crt")
+        except PermissionError as error:
+            raise TestbedError(f"cannot write {folder}/ca.crt for the Docker engine to trust the registry: {error} "
+                               "(run as root, or start the testbed with plain http)") from error
+        self._certs_written = folder
+
+    def _untrust_in_docker(self) -> None:
+        if self._certs_written is not None:
+            shutil.rmtree(self._certs_written, ignore_errors=True)
+            self._certs_written = None
 
     # faults ----------------------------------------------------------------
     def set_read_only(self, read_only: bool) -> None:
@@ -153,7 +199,8 @@ class Registry:
                     "delete": {"enabled": True},
                     "maintenance": {"readonly": {"enabled": self._read_only}, "uploadpurging": {"enabled": False}},
                 },
-                "http": {"addr": f"127.0.0.1:{self.port}"},
+                "http": self._http_config(),
+                **({"auth": self.token_service.registry_config()} if self.token_service is not None else {}),
                 "notifications": {
                     "endpoints": [
                         {
@@ -168,12 +215,22 @@ class Registry:
             }
         )
 
+    def _http_config(self) -> dict[str, Any]:
+        http: dict[str, Any] = {"addr": f"127.0.0.1:{self.port}"}
+        if self._tls is not None:
+            http["tls"] = {"certificate": str(self._tls.server_cert), "key": str(self._tls.server_key)}
+        return http
+
     def stop(self) -> None:
         self._halt()
         if self._listener is not None:
             self._listener.shutdown()
             self._listener.server_close()
             self._listener = None
+        if self.token_service is not None:
+            self.token_service.stop()
+        self._untrust_in_docker()
+        self._session.close()
 
     def __enter__(self) -> Registry:
         return self.start()
@@ -193,18 +250,18 @@ class Registry:
 
     @property
     def url(self) -> str:
-        return f"http://{self.address}"
+        return f"{'https' if self._tls is not None else 'http'}://{self.address}"
 
     # queries ---------------------------------------------------------------
     def tags(self, repository: str) -> list[str]:
-        response = requests.get(f"{self.url}/v2/{repository}/tags/list", timeout=10)
+        response = self._session.get(f"{self.url}/v2/{repository}/tags/list", timeout=10)
         if response.status_code == 404:
             return []
         response.raise_for_status()
         return sorted(response.json().get("tags") or [])
 
     def digest(self, repository: str, tag: str) -> str | None:
-        response = requests.head(
+        response = self._session.head(
             f"{self.url}/v2/{repository}/manifests/{tag}", headers={"Accept": MANIFEST_TYPES}, timeout=10
         )
         if response.status_code == 404:
@@ -213,7 +270,7 @@ class Registry:
         return response.headers["Docker-Content-Digest"]
 
     def repositories(self) -> list[str]:
-        response = requests.get(f"{self.url}/v2/_catalog", timeout=10)
+        response = self._session.get(f"{self.url}/v2/_catalog", timeout=10)
         response.raise_for_status()
         return sorted(response.json().get("repositories") or [])
 
@@ -261,7 +318,7 @@ class Registry:
             return
         marker = f"relsuite-sync/{uuid.uuid4()}"
         self._ensure_sentinel()
-        requests.get(
+        self._session.get(
             f"{self.url}/v2/relsuite/sentinel/manifests/latest",
             headers={"Accept": MANIFEST_TYPES, "User-Agent": marker},
             timeout=10,
@@ -280,12 +337,12 @@ class Registry:
         headers = {"User-Agent": "relsuite-sync/setup"}
         config = b"{}"
         config_digest = "sha256:" + hashlib.sha256(config).hexdigest()
-        start = requests.post(f"{self.url}/v2/relsuite/sentinel/blobs/uploads/", headers=headers, timeout=10)
+        start = self._session.post(f"{self.url}/v2/relsuite/sentinel/blobs/uploads/", headers=headers, timeout=10)
         start.raise_for_status()
         location = start.headers["Location"]
         location = location if location.startswith("http") else f"{self.url}{location}"
         separator = "&" if "?" in location else "?"
-        requests.put(
+        self._session.put(
             f"{location}{separator}digest={config_digest}",
             data=config,
             headers={**headers, "Content-Type": "application/octet-stream"},
@@ -297,7 +354,7 @@ class Registry:
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": 2},
             "layers": [],
         }
-        requests.put(
+        self._session.put(
             f"{self.url}/v2/relsuite/sentinel/manifests/latest",
             data=json.dumps(manifest),
             headers={**headers, "Content-Type": "application/vnd.oci.image.manifest.v1+json"},
