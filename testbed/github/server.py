@@ -28,6 +28,7 @@ from typing import Any
 from testbed.errors import TestbedError
 from testbed.github import gitdata, shapes
 from testbed.github.gitdata import ZERO
+from testbed.tls import TLSFiles
 
 DOCS = "https://docs.github.com/rest"
 MERGER = ("GitHub", "noreply@github.com")
@@ -149,8 +150,10 @@ Handler = Callable[..., Response]
 class LocalGitHub:
     """The server, its repositories, tokens, recorded events and injected faults."""
 
-    def __init__(self, root: Path, on_event: Callable[[Event], None] | None = None) -> None:
+    def __init__(self, root: Path, on_event: Callable[[Event], None] | None = None, *,
+                 tls: TLSFiles | None = None) -> None:
         self.root = root
+        self.tls = tls
         self.on_event = on_event
         self.events: list[Event] = []
         self._dispatches: list[Dispatch] = []
@@ -171,6 +174,11 @@ class LocalGitHub:
         handler = type("BoundHandler", (_HTTPHandler,), {"github": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
+        if self.tls is not None:
+            # the handshake happens on first read, in the handler's thread, not in accept()
+            self._server.socket = self.tls.server_context().wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-github", daemon=True)
         self._thread.start()
         return self
@@ -192,7 +200,7 @@ class LocalGitHub:
         if self._server is None:
             raise TestbedError("the local GitHub is not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{port}"
 
     @property
     def api_url(self) -> str:
@@ -219,6 +227,11 @@ class LocalGitHub:
         with self._lock:
             self._tokens[value] = Token(value, login, frozenset(repos) if repos is not None else None, actions)
         return value
+
+    def token_info(self, value: str) -> Token | None:
+        """The token with this value (who it is, which repositories it reaches), None if unknown or revoked."""
+        with self._lock:
+            return self._tokens.get(value)
 
     def revoke_token(self, value: str) -> None:
         with self._lock:
