@@ -56,6 +56,7 @@ class RegistryEvent:
     size: int
     tag: str
     user_agent: str
+    actor: str = ""  # who the registry token was issued to (the user name given at login); "" without auth
 
     @property
     def is_manifest(self) -> bool:
@@ -289,6 +290,7 @@ class Registry:
                         size=int(target.get("size") or target.get("length") or 0),
                         tag=target.get("tag", ""),
                         user_agent=raw.get("request", {}).get("useragent", ""),
+                        actor=str(raw.get("actor", {}).get("name") or ""),
                     )
                 )
             self._changed.notify_all()
