@@ -49,7 +49,8 @@ def _login(registry: str) -> None:
     result = subprocess.run(["docker", "login", registry, "--username", username, "--password-stdin"],
                             input=password, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise ReleaseError(f"docker login {registry} failed: {result.stderr.strip().splitlines()[-1:]}")
+        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ReleaseError(f"logging in to the registry {registry} failed (docker login): {reason}")
 
 
 def cmd_bump(args: argparse.Namespace) -> dict[str, Any]:

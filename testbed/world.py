@@ -150,6 +150,10 @@ class World:
             "IMAGES": self.config.images,
         }
 
+    def registry_credentials(self) -> dict[str, str]:
+        """What a developer gives `docker login` for the registry: a user name and a GitHub token (GHCR's way)."""
+        return {"username": "octocat", "password": self.github.admin_token}
+
     def job_env(self) -> dict[str, str]:
         return {
             "GITHUB_API_URL": self.github.api_url,
