@@ -19,20 +19,19 @@ import subprocess
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import requests
 
+from testbed.bearer import BearerAuth
 from testbed.errors import TestbedError
 from testbed.ports import free_port, wait_for_http
-from testbed.registry_auth import AccessCheck, BearerAuth, TokenService
-from testbed.tls import TLSFiles
+from testbed.registry_auth import AccessCheck, TokenService
+from testbed.registry_events import EventListener, RegistryEvent
+from testbed.tls import DOCKER_CERTS, TLSFiles, trust_in_docker
 
-DOCKER_CERTS = Path("/etc/docker/certs.d")
 
 MANIFEST_TYPES = ", ".join(
     (
@@ -42,52 +41,6 @@ MANIFEST_TYPES = ", ".join(
         "application/vnd.docker.distribution.manifest.v2+json",
     )
 )
-
-
-@dataclass(frozen=True)
-class RegistryEvent:
-    """One notification of the registry: a push or pull of a blob or a manifest."""
-
-    seq: int
-    action: str  # push | pull | mount | delete
-    repository: str
-    digest: str
-    media_type: str
-    size: int
-    tag: str
-    user_agent: str
-    actor: str = ""  # who the registry token was issued to (the user name given at login); "" without auth
-
-    @property
-    def is_manifest(self) -> bool:
-        return "manifest" in self.media_type or "index" in self.media_type
-
-
-class _Listener(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, registry: Registry) -> None:
-        super().__init__(("127.0.0.1", 0), _ListenerHandler)
-        self.registry = registry
-
-
-class _ListenerHandler(BaseHTTPRequestHandler):
-    server: _Listener
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        try:
-            envelope = json.loads(body or b"{}")
-        except json.JSONDecodeError:
-            self.send_response(400)
-            self.end_headers()
-            return
-        self.server.registry._record(envelope.get("events", []))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
-        return
 
 
 class Registry:
@@ -111,7 +64,7 @@ class Registry:
             self._session.auth = BearerAuth(self.token_service.admin_user, self.token_service.admin_password,
                                             verify=self._session.verify)
         self._process: subprocess.Popen[bytes] | None = None
-        self._listener: _Listener | None = None
+        self._listener: EventListener | None = None
         self._events: list[RegistryEvent] = []
         self._changed = threading.Condition()
         self.port = 0
@@ -124,14 +77,15 @@ class Registry:
         binary = shutil.which("docker-registry") or shutil.which("registry")
         if binary is None:
             raise TestbedError("the distribution registry is not installed (Debian: apt-get install -y docker-registry)")
-        self._listener = _Listener(self)
+        self._listener = EventListener(self._record)
         threading.Thread(target=self._listener.serve_forever, name="registry-events", daemon=True).start()
         self._root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         try:
             if self.token_service is not None:
                 self.token_service.start()
-            self._trust_in_docker()
+            if self._tls is not None:
+                self._certs_written = trust_in_docker(self._tls, self.address, self._docker_certs)
             self._serve(binary)
         except TestbedError:
             self.stop()
@@ -147,24 +101,6 @@ class Registry:
         self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
         wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log",
                       verify=self._session.verify)
-
-    def _trust_in_docker(self) -> None:
-        """Tell the Docker engine to trust the CA for this registry (the documented certs.d way)."""
-        if self._tls is None:
-            return
-        folder = self._docker_certs / self.address
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self._tls.ca_cert, folder / "ca.crt")
-        except PermissionError as error:
-            raise TestbedError(f"cannot write {folder}/ca.crt for the Docker engine to trust the registry: {error} "
-                               "(run as root, or start the testbed with plain http)") from error
-        self._certs_written = folder
-
-    def _untrust_in_docker(self) -> None:
-        if self._certs_written is not None:
-            shutil.rmtree(self._certs_written, ignore_errors=True)
-            self._certs_written = None
 
     # faults ----------------------------------------------------------------
     def set_read_only(self, read_only: bool) -> None:
@@ -230,7 +166,9 @@ class Registry:
             self._listener = None
         if self.token_service is not None:
             self.token_service.stop()
-        self._untrust_in_docker()
+        if self._certs_written is not None:
+            shutil.rmtree(self._certs_written, ignore_errors=True)
+            self._certs_written = None
         self._session.close()
 
     def __enter__(self) -> Registry:

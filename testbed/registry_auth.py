@@ -7,8 +7,6 @@ GitHub token, and the service answers with a JWT signed by a key whose certifica
 `rootcertbundle`. The header names the key by its libtrust key id (`kid`), which distribution 2.8 looks
 up among the bundle's keys. Which actions a GitHub token gets is asked of the local GitHub through
 `AccessCheck`; the service itself only parses scopes and signs.
-
-`BearerAuth` is the client side, for the testbed's own observers.
 """
 
 from __future__ import annotations
@@ -25,11 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import jwt
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -93,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         parsed = urllib.parse.urlsplit(self.path)
         if parsed.path != "/token":
             self._send(404, {"errors": [{"code": "NOT_FOUND", "message": f"no such endpoint: {parsed.path}"}]})
@@ -112,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -153,7 +149,7 @@ class TokenService:
     def __enter__(self) -> TokenService:
         return self.start()
 
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -195,7 +191,7 @@ class TokenService:
                     access.append({"type": scope.type, "name": scope.name,
                                    "actions": [a for a in scope.actions if a in allowed]})
         token = self._sign(subject, access)
-        issued = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+        issued = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
         return 200, {"token": token, "access_token": token, "expires_in": TOKEN_SECONDS, "issued_at": issued}
 
     def _caller(self, authorization: str) -> tuple[str, Callable[[Scope], set[str]] | None]:
@@ -244,76 +240,10 @@ class TokenService:
 
     def _certificate(self) -> bytes:
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "relsuite registry token signer")])
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         cert = (
             x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(self._key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=30)).sign(self._key, hashes.SHA256())
         )
         return cert.public_bytes(serialization.Encoding.PEM)
-
-
-class BearerAuth(requests.auth.AuthBase):
-    """requests auth that answers a registry's Bearer challenge with a token from its realm (Basic
-    credentials), and reuses it for later requests to the same repository until it is refused."""
-
-    def __init__(self, user: str, password: str, *, verify: str | bool = True) -> None:
-        self._basic = (user, password)
-        self._verify = verify
-        self._tokens: dict[str, str] = {}  # repository (or "_catalog") -> token
-        self._lock = threading.Lock()
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        with self._lock:
-            token = self._tokens.get(_repository_of(request.url or ""))
-        if token:
-            request.headers["Authorization"] = f"Bearer {token}"
-        request.register_hook("response", self._on_response)
-        return request
-
-    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        challenge = response.headers.get("WWW-Authenticate", "")
-        if response.status_code != 401 or not challenge.startswith("Bearer ") or response.request.headers.get(
-                "X-Relsuite-Retried"):
-            return response
-        fields = dict(item.split("=", 1) for item in _challenge_fields(challenge.removeprefix("Bearer ")))
-        answer = requests.get(fields.get("realm", ""), params={"service": fields.get("service", ""),
-                              "scope": fields.get("scope", "")}, auth=self._basic, verify=self._verify, timeout=10)
-        if answer.status_code != 200:
-            raise TestbedError(f"the registry token service refused the testbed's observer ({answer.status_code}): "
-                               f"{answer.text[:200]}")
-        token = str(answer.json()["token"])
-        with self._lock:
-            self._tokens[_repository_of(response.request.url or "")] = token
-        retry = response.request.copy()
-        retry.headers["Authorization"] = f"Bearer {token}"
-        retry.headers["X-Relsuite-Retried"] = "1"
-        response.content  # noqa: B018 - read the body so the connection can be reused
-        response.close()
-        again = response.connection.send(retry, **kwargs)
-        again.history.append(response)
-        return again
-
-
-def _repository_of(url: str) -> str:
-    path = urllib.parse.urlsplit(url).path.removeprefix("/v2/")
-    for marker in ("/manifests/", "/blobs/", "/tags/"):
-        if marker in path:
-            return path.split(marker)[0]
-    return path
-
-
-def _challenge_fields(text: str) -> list[str]:
-    """`realm="a",service="b",scope="c,d"` -> ['realm=a', 'service=b', 'scope=c,d'] (commas inside quotes kept)."""
-    fields, current, quoted = [], "", False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        elif char == "," and not quoted:
-            fields.append(current.strip())
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        fields.append(current.strip())
-    return [field for field in fields if "=" in field]
