@@ -162,7 +162,9 @@ class ActRunner:
             "--action-cache-path", str(self._workdir / "action-cache"),
             "--container-options", f"--label {RUN_LABEL}={files.name}",
         ]
-        for key, value in {**self.config.trust_env(), **request.env}.items():
+        # host mode: a docker config of the run's own, as a fresh runner has (docker login writes there)
+        own = {"DOCKER_CONFIG": str(files / "docker-config")} if self.config.mode == "host" else {}
+        for key, value in {**self.config.trust_env(), **own, **request.env}.items():
             command += ["--env", f"{key}={value}"]
         for spec, path in self.config.local_repositories.items():
             command += ["--local-repository", f"{spec}={path}"]

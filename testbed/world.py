@@ -158,7 +158,7 @@ class World:
         return {
             "GITHUB_API_URL": self.github.api_url,
             "GITHUB_SERVER_URL": self.github.url,
-            "GITHUB_GRAPHQL_URL": f"{self.github.api_url}/graphql",
+            "GITHUB_GRAPHQL_URL": f"{self.github.url}/api/graphql",  # GitHub Enterprise Server's layout
             "GITHUB_REPOSITORY": self.app_repo,
         }
 
