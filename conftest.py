@@ -36,13 +36,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="container",
         help="run jobs in act job containers (default) or directly on this machine",
     )
+    group.addoption(
+        "--plain-http",
+        action="store_true",
+        help="debugging only: the local GitHub and the registry over plain http instead of https",
+    )
 
 
 @pytest.fixture(scope="session")
 def world_config(pytestconfig: pytest.Config) -> WorldConfig:
     """Which workflows the spec judges, and how act runs them."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
-    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"))
+    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"),
+                       plain_http=pytestconfig.getoption("--plain-http"))
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
     python -m testbed image   build (or find) the act job image and print its name
     python -m testbed up      start registry + local GitHub with the app and chart repos,
                               print how to reach them, stay up until interrupted
+                              (https with the machine's CA; --plain-http for debugging)
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ def _up(args: argparse.Namespace) -> int:
     from testbed.world import World, WorldConfig
 
     with tempfile.TemporaryDirectory(prefix="relsuite-up-") as tmp:
-        config = WorldConfig(workflows=Path(args.workflows).resolve(), runner=args.runner)
+        config = WorldConfig(workflows=Path(args.workflows).resolve(), runner=args.runner, plain_http=args.plain_http)
         with World.started(Path(tmp), config) as world:
             print(f"GitHub (git + web): {world.github.url}")
             print(f"GitHub API:         {world.github.api_url}")
             print(f"admin token:        {world.github.admin_token}")
-            print(f"registry:           {world.registry.address}")
+            print(f"registry:           {world.registry.address} (docker login with any user and a GitHub token)")
+            if world.tls is not None:
+                print(f"trust this CA:      {world.tls.ca_cert} (or the bundle {world.tls.bundle})")
             print(f"repositories:       {world.app_repo} (clone {world.github.url}/{world.app_repo}.git), {world.chart_repo}")
             print("Ctrl-C stops everything.", flush=True)
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="start the whole testbed and stay up")
     up.add_argument("--workflows", default="workflows", help="workflow files to install in the app repo")
     up.add_argument("--runner", choices=("container", "host"), default="container")
+    up.add_argument("--plain-http", action="store_true",
+                    help="debugging only: serve the local GitHub and the registry over http, not https")
     up.set_defaults(func=_up)
     args = parser.parse_args(argv)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if args.command == "up" else None

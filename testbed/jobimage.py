@@ -2,7 +2,9 @@
 Python libraries the reference CLI needs.
 
 Nothing can be pulled from Docker Hub here, so the image is built from packages. It is tagged with
-a hash of its recipe, so a second build is a lookup that takes milliseconds.
+a hash of its recipe, so a second build is a lookup that takes milliseconds. The machine's CA is
+added in a thin layer of its own (`trusting_image`), tagged by the job image and the CA, so the
+job image stays shared and a new CA costs one small build.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from testbed.errors import TestbedError
+from testbed.tls import TLSFiles
 
 IMAGE_REPOSITORY = "relsuite-job"
 BASE_REPOSITORY = "relsuite-base"
@@ -143,4 +146,44 @@ def ensure_job_image() -> str:
         )
         if result.returncode != 0:
             raise TestbedError(f"docker build of the job image {name} failed: {result.stderr.strip()[-2000:]}")
+    return name
+
+
+TRUST_REPOSITORY = "relsuite-job-trusting"
+CA_IN_IMAGE = "/usr/local/share/ca-certificates/relsuite-testbed-ca.crt"
+SYSTEM_BUNDLE_IN_IMAGE = "/etc/ssl/certs/ca-certificates.crt"
+# for clients that bring their own roots (pip's requests uses certifi, node its built-in list)
+TRUST_ENV_IN_IMAGE = {
+    "REQUESTS_CA_BUNDLE": SYSTEM_BUNDLE_IN_IMAGE,
+    "SSL_CERT_FILE": SYSTEM_BUNDLE_IN_IMAGE,
+    "NODE_EXTRA_CA_CERTS": CA_IN_IMAGE,
+}
+TRUST_DOCKERFILE = f"""\
+FROM {{base}}
+COPY ca.crt {CA_IN_IMAGE}
+RUN update-ca-certificates
+ENV {" ".join(f"{key}={value}" for key, value in TRUST_ENV_IN_IMAGE.items())}
+"""
+
+
+def trusting_image(base: str, tls: TLSFiles) -> str:
+    """`base` with the machine's CA in its system trust store (git, curl, python, node trust it)."""
+    inspected = _docker("image", "inspect", "--format", "{{.Id}}", base)
+    if inspected.returncode != 0:
+        raise TestbedError(f"the job image {base} does not exist: build it with `python -m testbed image`")
+    ca = tls.ca_cert.read_bytes()
+    key = hashlib.sha256(inspected.stdout.strip() + b"|" + ca + TRUST_DOCKERFILE.encode()).hexdigest()[:12]
+    name = f"{TRUST_REPOSITORY}:{key}"
+    if _image_exists(name):
+        return name
+    with tempfile.TemporaryDirectory(prefix="relsuite-trust-") as tmp:
+        context = Path(tmp)
+        (context / "ca.crt").write_bytes(ca)
+        (context / "Dockerfile").write_text(TRUST_DOCKERFILE.format(base=base))
+        result = subprocess.run(
+            ["docker", "build", "--quiet", "-t", name, str(context)], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise TestbedError(f"adding the testbed's CA to the job image {base} failed (it needs Debian's "
+                               f"update-ca-certificates): {result.stderr.strip()[-2000:]}")
     return name

@@ -26,6 +26,8 @@ from typing import Any
 import yaml
 
 from testbed.errors import TestbedError
+from testbed.jobimage import TRUST_ENV_IN_IMAGE
+from testbed.tls import TLSFiles
 
 RUN_LABEL = "io.relsuite.run"
 
@@ -116,6 +118,14 @@ class RunnerConfig:
     local_repositories: Mapping[str, Path] = field(default_factory=dict)
     act: str = "act"
     timeout: float = 600.0
+    # the machine's CA: the job image must trust it already (jobimage.trusting_image); host mode gets env
+    tls: TLSFiles | None = None
+
+    def trust_env(self) -> dict[str, str]:
+        """Environment that makes the jobs' clients trust the testbed's CA."""
+        if self.tls is None:
+            return {}
+        return self.tls.client_env() if self.mode == "host" else dict(TRUST_ENV_IN_IMAGE)
 
 
 class ActRunner:
@@ -152,7 +162,9 @@ class ActRunner:
             "--action-cache-path", str(self._workdir / "action-cache"),
             "--container-options", f"--label {RUN_LABEL}={files.name}",
         ]
-        for key, value in request.env.items():
+        # host mode: a docker config of the run's own, as a fresh runner has (docker login writes there)
+        own = {"DOCKER_CONFIG": str(files / "docker-config")} if self.config.mode == "host" else {}
+        for key, value in {**self.config.trust_env(), **own, **request.env}.items():
             command += ["--env", f"{key}={value}"]
         for spec, path in self.config.local_repositories.items():
             command += ["--local-repository", f"{spec}={path}"]
@@ -173,7 +185,8 @@ class ActRunner:
             (files / "inputs").write_text("")
             (files / "env").write_text("")
             command = self.command(run.request, files)
-            env = {**os.environ, "HOME": os.environ.get("HOME", str(files))}
+            host_trust = self.config.tls.client_env() if self.config.tls is not None else {}
+            env = {**os.environ, "HOME": os.environ.get("HOME", str(files)), **host_trust}
             run.status, run.started = "in_progress", time.time()
             process = subprocess.Popen(
                 command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -22,10 +22,12 @@ from testbed.dockerwatch import DockerWatch, ImageBuild
 from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
-from testbed.jobimage import ensure_job_image
+from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.registry import Registry, RegistryEvent
+from testbed.registry_auth import RegistryAccess
 from testbed.runner import ActRunner, Run, RunnerConfig
 from testbed.scheduler import Scheduler
+from testbed.tls import TLSFiles, machine_tls
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "acme"
@@ -51,6 +53,7 @@ class WorldConfig:
     local_repositories: Mapping[str, Path] | None = None
     images: str = "app=Dockerfile,worker=worker.Dockerfile"
     image: str | None = None  # act job image; built on demand when None
+    plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
 
 
 def bundle_action(target: Path) -> Path:
@@ -81,8 +84,9 @@ class World:
         self.root = root
         self.config = config
         self.docker_watch = docker_watch
-        self.registry = Registry(root / "registry")
-        self.github = LocalGitHub(root / "github", on_event=self._on_event)
+        self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
+        self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
+        self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
         self.scheduler = Scheduler(execute=self._execute)
         self._runner: ActRunner | None = None
         self.release_token = ""
@@ -106,11 +110,13 @@ class World:
         if not workflows:
             raise TestbedError(f"no workflow files (*.yml) in {self.config.workflows}: pass --workflows DIR")
         image = self.config.image or ensure_job_image()
+        if self.tls is not None and self.config.runner == "container":
+            image = trusting_image(image, self.tls)
         local = self.config.local_repositories
         if local is None:
             local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo")}
         self._runner = ActRunner(
-            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local),
+            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local, tls=self.tls),
             self.root / "act",
         )
         self.registry.start()
@@ -144,11 +150,15 @@ class World:
             "IMAGES": self.config.images,
         }
 
+    def registry_credentials(self) -> dict[str, str]:
+        """What a developer gives `docker login` for the registry: a user name and a GitHub token (GHCR's way)."""
+        return {"username": "octocat", "password": self.github.admin_token}
+
     def job_env(self) -> dict[str, str]:
         return {
             "GITHUB_API_URL": self.github.api_url,
             "GITHUB_SERVER_URL": self.github.url,
-            "GITHUB_GRAPHQL_URL": f"{self.github.api_url}/graphql",
+            "GITHUB_GRAPHQL_URL": f"{self.github.url}/api/graphql",  # GitHub Enterprise Server's layout
             "GITHUB_REPOSITORY": self.app_repo,
         }
 
@@ -156,7 +166,8 @@ class World:
     def api(self) -> github.Github:
         # an observer of a local server: no retries, and none of PyGithub's pauses between requests
         return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None,
-                             seconds_between_requests=None, seconds_between_writes=None)
+                             seconds_between_requests=None, seconds_between_writes=None,
+                             verify=str(self.tls.bundle) if self.tls is not None else True)
 
     def set_version(self, version: str, *, released: bool = True) -> str:
         """Make `version` the current state of main and stg (history, so no workflow runs).
@@ -204,6 +215,7 @@ class World:
             branch=name,
             files=files,
             message=message,
+            ca_bundle=self.tls.bundle if self.tls is not None else None,
         )
 
     def push_commit(self, branch: str, *, files: Mapping[str, str], message: str) -> str:
@@ -211,6 +223,7 @@ class World:
         return gitrepo.push_commit(
             url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
             workdir=self.root / "work" / uuid.uuid4().hex[:8], branch=branch, files=files, message=message,
+            ca_bundle=self.tls.bundle if self.tls is not None else None,
         )
 
     def open_pr(self, head: str, base: str, title: str, body: str = "") -> int:
@@ -285,6 +298,19 @@ class World:
         return "\n\n".join(f"== {run.summary()}\n{run.log}" for run in self.runs)
 
     # wiring ------------------------------------------------------------------
+    def _package_access(self, token: str, owner: str) -> RegistryAccess | None:
+        """What a GitHub token may do with `owner`'s images (asked by the registry's token service).
+
+        As GHCR for a repository's packages: a token that reaches a repository of the owner reads
+        them. `packages: write` is not modelled yet, so every such token may push too (the
+        workflow's GITHUB_TOKEN included).
+        """
+        info = self.github.token_info(token)
+        if info is None:
+            return None
+        reaches = info.repos is None or any(repo.split("/")[0] == owner for repo in info.repos)
+        return RegistryAccess(read=reaches, write=reaches)
+
     def _bare(self, repo: str) -> Path:
         return self._bares[repo]
 

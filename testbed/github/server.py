@@ -28,7 +28,7 @@ from testbed.github.api import RequestLog, RestApi
 from testbed.github.records import Repo
 from testbed.github.site import Site
 from testbed.github.smarthttp import GitEndpoint
-from testbed.github.state import Dispatch, Event, Fault, State
+from testbed.github.state import Dispatch, Event, Fault, State, Token
 from testbed.tls import TLSFiles
 
 START_TIMEOUT = 30.0
@@ -132,6 +132,10 @@ class LocalGitHub:
     def create_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False) -> str:
         """A token for `login` reaching `repos` (None: all); `actions`: a workflow run's GITHUB_TOKEN."""
         return self.state.issue_token(login, repos=repos, actions=actions).value
+
+    def token_info(self, value: str) -> Token | None:
+        """The token with this value (who it is, which repositories it reaches), None if unknown or revoked."""
+        return self.state.token(value)
 
     def revoke_token(self, value: str) -> None:
         self.state.revoke_token(value)
