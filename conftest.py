@@ -36,13 +36,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="container",
         help="run jobs in act job containers (default) or directly on this machine",
     )
+    group.addoption(
+        "--actions",
+        default=None,
+        metavar="DIR",
+        help="action store: serve `uses: owner/repo@ref` from DIR (laid out like ../shared/actions, see its README); "
+        "default: act downloads actions",
+    )
+    group.addoption(
+        "--download-actions",
+        choices=("yes", "no"),
+        default=None,
+        help="let act download from github.com the actions the store lacks (default: no with --actions, yes without)",
+    )
 
 
 @pytest.fixture(scope="session")
 def world_config(pytestconfig: pytest.Config) -> WorldConfig:
     """Which workflows the spec judges, and how act runs them."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
-    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"))
+    actions = pytestconfig.getoption("--actions")
+    downloads = pytestconfig.getoption("--download-actions")
+    return WorldConfig(
+        workflows=workflows,
+        runner=pytestconfig.getoption("--runner"),
+        actions=Path(actions).resolve() if actions else None,
+        download_actions=None if downloads is None else downloads == "yes",
+    )
 
 
 @pytest.fixture(scope="session")
