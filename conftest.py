@@ -41,14 +41,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="debugging only: the local GitHub and the registry over plain http instead of https",
     )
+    group.addoption(
+        "--actions",
+        default=None,
+        metavar="DIR",
+        help="action store: serve `uses: owner/repo@ref` from DIR (laid out like ../shared/actions, see its README); "
+        "default: act downloads actions",
+    )
+    group.addoption(
+        "--download-actions",
+        choices=("yes", "no"),
+        default=None,
+        help="let act download from github.com the actions the store lacks (default: no with --actions, yes without)",
+    )
 
 
 @pytest.fixture(scope="session")
 def world_config(pytestconfig: pytest.Config) -> WorldConfig:
     """Which workflows the spec judges, and how act runs them."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
-    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"),
-                       plain_http=pytestconfig.getoption("--plain-http"))
+    actions = pytestconfig.getoption("--actions")
+    downloads = pytestconfig.getoption("--download-actions")
+    return WorldConfig(
+        workflows=workflows,
+        runner=pytestconfig.getoption("--runner"),
+        actions=Path(actions).resolve() if actions else None,
+        download_actions=None if downloads is None else downloads == "yes",
+        plain_http=pytestconfig.getoption("--plain-http"),
+    )
 
 
 @pytest.fixture(scope="session")

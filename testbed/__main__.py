@@ -28,7 +28,12 @@ def _up(args: argparse.Namespace) -> int:
     from testbed.world import World, WorldConfig
 
     with tempfile.TemporaryDirectory(prefix="relsuite-up-") as tmp:
-        config = WorldConfig(workflows=Path(args.workflows).resolve(), runner=args.runner, plain_http=args.plain_http)
+        config = WorldConfig(
+            workflows=Path(args.workflows).resolve(), runner=args.runner,
+            actions=Path(args.actions).resolve() if args.actions else None,
+            download_actions=None if args.download_actions is None else args.download_actions == "yes",
+            plain_http=args.plain_http,
+        )
         with World.started(Path(tmp), config) as world:
             print(f"GitHub (git + web): {world.github.url}")
             print(f"GitHub API:         {world.github.api_url}")
@@ -51,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--runner", choices=("container", "host"), default="container")
     up.add_argument("--plain-http", action="store_true",
                     help="debugging only: serve the local GitHub and the registry over http, not https")
+    up.add_argument("--actions", metavar="DIR", help="action store serving `uses:` offline (layout: ../shared/actions)")
+    up.add_argument("--download-actions", choices=("yes", "no"),
+                    help="download actions the store lacks from github.com (default: no with --actions, yes without)")
     up.set_defaults(func=_up)
     args = parser.parse_args(argv)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if args.command == "up" else None

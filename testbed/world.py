@@ -18,6 +18,7 @@ from pathlib import Path
 import github
 
 from testbed import gitrepo
+from testbed.actionstore import ActionStore
 from testbed.dockerwatch import DockerWatch, ImageBuild
 from testbed.errors import TestbedError
 from testbed.events import run_requests
@@ -45,10 +46,14 @@ CHART_FILES = {"README.md": "# helm-charts\n\nReceives release dispatches from a
 
 @dataclass(frozen=True)
 class WorldConfig:
-    """What to run (workflow files) and how (act container or host mode)."""
+    """What to run (workflow files) and how (act container or host mode, where actions come from)."""
 
     workflows: Path = SUITE_ROOT / "workflows"
     runner: str = "container"
+    # the action store (`--actions DIR`, laid out like ../shared/actions); None: act downloads actions
+    actions: Path | None = None
+    # may act download what the store lacks from github.com? None: only without a store
+    download_actions: bool | None = None
     # actions and reusable workflows served locally; None: the reference CLI's action (see bundle_action)
     local_repositories: Mapping[str, Path] | None = None
     images: str = "app=Dockerfile,worker=worker.Dockerfile"
@@ -115,8 +120,11 @@ class World:
         local = self.config.local_repositories
         if local is None:
             local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo")}
+        store = ActionStore.load(self.config.actions) if self.config.actions is not None else None
+        downloads = self.config.download_actions if self.config.download_actions is not None else store is None
         self._runner = ActRunner(
-            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local, tls=self.tls),
+            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local, tls=self.tls,
+                         action_store=store, action_downloads=downloads),
             self.root / "act",
         )
         self.registry.start()
