@@ -18,6 +18,7 @@ from pathlib import Path
 import github
 
 from testbed import gitrepo
+from testbed.decisions import DecisionLog
 from testbed.dockerwatch import DockerWatch, ImageBuild
 from testbed.errors import TestbedError
 from testbed.events import run_requests
@@ -83,7 +84,8 @@ class World:
         self.docker_watch = docker_watch
         self.registry = Registry(root / "registry")
         self.github = LocalGitHub(root / "github", on_event=self._on_event)
-        self.scheduler = Scheduler(execute=self._execute)
+        self.decisions = DecisionLog()  # why each workflow did or did not start, what concurrency did
+        self.scheduler = Scheduler(execute=self._execute, on_decision=self.decisions.record)
         self._runner: ActRunner | None = None
         self.release_token = ""
         self.secret_values: list[str] = []
@@ -303,6 +305,7 @@ class World:
             },
             variables=self.variables(),
             env=self.job_env(),
+            on_decision=self.decisions.record,
         ):
             self.secret_values.append(request.secrets["GITHUB_TOKEN"])
             self.scheduler.submit(request)
