@@ -116,7 +116,8 @@ class Chromium:
             self.events.append(self._read_message(deadline))
 
     # pages ----------------------------------------------------------------------------------------
-    def visit(self, path: Path, expression: str = "null", screenshot: Path | None = None, width: int = 1200) -> PageVisit:
+    def visit(self, path: Path, expression: str = "null", screenshot: Path | None = None, width: int = 1200,
+              max_height: int = 16000) -> PageVisit:
         """Open `path`, wait for it to load, evaluate `expression`, optionally save a full-page PNG."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
@@ -133,9 +134,11 @@ class Chromium:
         visit.value = result.get("result", {}).get("value")
         if screenshot is not None:
             height = int(self.send("Page.getLayoutMetrics", session)["cssContentSize"]["height"])
-            self.send("Emulation.setDeviceMetricsOverride", session, width=width, height=min(height, 16000),
+            self.send("Emulation.setDeviceMetricsOverride", session, width=width, height=min(height, max_height),
                       deviceScaleFactor=1, mobile=False)
-            shot = self.send("Page.captureScreenshot", session, format="png", captureBeyondViewport=True)
+            clip = {"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1}
+            shot = self.send("Page.captureScreenshot", session, format="png", captureBeyondViewport=True, clip=clip)
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
         visit.errors += _errors([e for e in self.events if e.get("sessionId") == session])
         self.send("Target.closeTarget", targetId=target)

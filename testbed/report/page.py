@@ -25,7 +25,7 @@ padding:0 .4em;font-size:.85em;font-weight:bold}.passed,.pass{background:#d4edda
 details.scenario{border:1px solid #ddd;border-radius:6px;margin:.3em 0;padding:.2em .6em}
 details.scenario>summary{cursor:pointer}pre{background:#f7f7f7;padding:.4em;overflow-x:auto;max-height:30em;
 white-space:pre-wrap;word-break:break-all;font-size:.85em}.step-failed{background:#fdecea}.step-skipped{color:#888}
-.mark{width:1.5em;text-align:center}.evidence{margin:.3em 0 .3em 1em}.error{color:#a00;white-space:pre-wrap}
+.mark{width:1.5em;text-align:center}.evidence{margin:.3em 0 .3em 1em}.step-error{color:#a00;white-space:pre-wrap}
 .problem{background:#fdecea;padding:.4em;border-radius:4px}.tag{font-family:monospace;font-size:.85em;color:#555}
 .trigger-invalid{background:#fdecea}.trigger-started{background:#eef8f0}svg.timeline{background:#fbfbfb;border:1px solid #eee}
 """

@@ -32,7 +32,7 @@ def _steps(scenario: ScenarioResult) -> str:
     rows = []
     for index, step in enumerate(scenario.steps):
         items = [item for item in scenario.evidence if item.step == index]
-        error = (f"<div class='error'>{escape(scenario.reason)}</div>" if index == scenario.failing_step else "")
+        error = (f"<div class='step-error'>{escape(scenario.reason)}</div>" if index == scenario.failing_step else "")
         rows.append(f"<tr class='step-{step.status}'><td class='mark'>{MARKS[step.status]}</td>"
                     f"<td><b>{escape(step.keyword)}</b> {escape(step.name)}{error}{_evidence(items)}</td>"
                     f"<td class='num'>{step.seconds:.2f} s</td></tr>")
