@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from testbed.dockerwatch import DockerWatch
+from testbed.report.collect import WORLD_KEY as WORLD_STASH
 from testbed.world import SUITE_ROOT, World, WorldConfig
 
 pytest_plugins = [
@@ -92,7 +93,7 @@ def world(
             pytest.fail(f"secret values appear in the workflow logs: {leaked}", pytrace=False)
 
 
-WORLD_KEY = pytest.StashKey[World]()
+WORLD_KEY = WORLD_STASH  # the report plugin reads the scenario's runs and decisions from it
 
 
 @pytest.hookimpl(wrapper=True)
@@ -102,4 +103,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     world = item.stash.get(WORLD_KEY, None)
     if world is not None and report.failed and call.when in ("call", "setup"):
         report.sections.append(("workflow runs", world.log_text()[-20000:] or "no workflow run started"))
+        decisions = "\n".join(decision.line() for decision in world.decisions.items)
+        report.sections.append(("why each workflow did or did not start", decisions or "no event reached the workflows"))
     return report

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import tempfile
@@ -27,6 +28,8 @@ def _image(_: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from testbed.world import World, WorldConfig
 
+    # trigger and concurrency decisions (testbed.triggers, testbed.concurrency) show as they happen
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="relsuite-up-") as tmp:
         config = WorldConfig(
             workflows=Path(args.workflows).resolve(), runner=args.runner,

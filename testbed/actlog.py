@@ -16,6 +16,8 @@ class JobResult:
     name: str
     result: str
     outputs: Mapping[str, str]
+    started: float = 0.0  # epoch seconds of the job's first log line (0: unknown)
+    finished: float = 0.0  # epoch seconds of its last log line
 
 
 def _lines(stdout: str) -> list[dict[str, Any]]:
@@ -38,6 +40,7 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
     """
     results: dict[str, str] = {}
     outputs: dict[str, dict[str, str]] = {}
+    times: dict[str, list[float]] = {}
     for record in _lines(stdout):
         path = str(record.get("job") or "")
         if not path:
@@ -46,14 +49,27 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
         parts = [part.strip() for part in path.split("/")]
         job = "/".join(parts[1:]) if len(parts) > 1 else parts[0]
         outputs.setdefault(job, {})
+        stamp = _stamp(record)
+        if stamp is not None:
+            span = times.setdefault(job, [stamp, stamp])
+            span[0], span[1] = min(span[0], stamp), max(span[1], stamp)
         if record.get("command") == "set-output" and record.get("name"):
             outputs[job][str(record["name"])] = str(record.get("arg", ""))
         if "jobResult" in record:
             results[job] = str(record["jobResult"])
     return {
-        job: JobResult(name=job, result=results.get(job, "skipped"), outputs=outputs.get(job, {}))
+        job: JobResult(name=job, result=results.get(job, "skipped"), outputs=outputs.get(job, {}),
+                       started=times.get(job, [0.0, 0.0])[0], finished=times.get(job, [0.0, 0.0])[1])
         for job in outputs
     }
+
+
+def _stamp(record: dict[str, Any]) -> float | None:
+    """The epoch seconds of an act `--json` log line, None when it has no readable `time`."""
+    try:
+        return datetime.fromisoformat(str(record["time"])).timestamp()
+    except (KeyError, ValueError):
+        return None
 
 
 def render_log(stdout: str) -> str:

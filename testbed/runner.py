@@ -62,6 +62,7 @@ class Run:
     conclusion: str | None = None  # success | failure | cancelled
     jobs: dict[str, JobResult] = field(default_factory=dict)
     log: str = ""
+    created: float = field(default_factory=time.time)  # when the event queued it
     started: float = 0.0
     finished: float = 0.0
     cancel_requested: bool = False

@@ -19,6 +19,7 @@ import github
 
 from testbed import gitrepo
 from testbed.actionstore import ActionStore
+from testbed.decisions import DecisionLog
 from testbed.dockerwatch import DockerWatch, ImageBuild
 from testbed.errors import TestbedError
 from testbed.events import run_requests
@@ -92,7 +93,8 @@ class World:
         self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
         self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
         self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
-        self.scheduler = Scheduler(execute=self._execute)
+        self.decisions = DecisionLog()  # why each workflow did or did not start, what concurrency did
+        self.scheduler = Scheduler(execute=self._execute, on_decision=self.decisions.record)
         self._runner: ActRunner | None = None
         self.release_token = ""
         self.secret_values: list[str] = []
@@ -337,6 +339,7 @@ class World:
             },
             variables=self.variables(),
             env=self.job_env(),
+            on_decision=self.decisions.record,
         ):
             self.secret_values.append(request.secrets["GITHUB_TOKEN"])
             self.scheduler.submit(request)
