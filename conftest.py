@@ -31,6 +31,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="workflow files under test, installed as the app repo's .github/workflows (default: workflows/)",
     )
     group.addoption(
+        "--action",
+        default=str(SUITE_ROOT),
+        metavar="DIR",
+        help="folder holding reference/, served as the action release-suite/release-pipeline/reference@v1 "
+             "(default: this suite's reference CLI)",
+    )
+    group.addoption(
         "--runner",
         choices=("container", "host"),
         default="container",
@@ -42,7 +49,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def world_config(pytestconfig: pytest.Config) -> WorldConfig:
     """Which workflows the spec judges, and how act runs them."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
-    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"))
+    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"),
+                       action_source=Path(pytestconfig.getoption("--action")).resolve())
 
 
 @pytest.fixture(scope="session")

@@ -51,13 +51,17 @@ class WorldConfig:
     local_repositories: Mapping[str, Path] | None = None
     images: str = "app=Dockerfile,worker=worker.Dockerfile"
     image: str | None = None  # act job image; built on demand when None
+    action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
 
 
-def bundle_action(target: Path) -> Path:
-    """A small copy of this repository holding only what `release-suite/release-pipeline/reference@v1`
-    needs (act copies a mapped repository into every job container, so it is kept to the CLI)."""
+def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
+    """A small copy of `source` (this repository, or another copy of it) holding only what
+    `release-suite/release-pipeline/reference@v1` needs (act copies a mapped repository into every
+    job container, so it is kept to the CLI)."""
+    if not (source / "reference" / "action.yml").is_file():
+        raise TestbedError(f"{source} holds no reference/action.yml: pass the folder that contains reference/")
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(SUITE_ROOT / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(source / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return target
 
 
@@ -108,7 +112,7 @@ class World:
         image = self.config.image or ensure_job_image()
         local = self.config.local_repositories
         if local is None:
-            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo")}
+            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo", self.config.action_source)}
         self._runner = ActRunner(
             RunnerConfig(image=image, mode=self.config.runner, local_repositories=local),
             self.root / "act",
