@@ -14,6 +14,7 @@ Feature: Version bump on merge into stg
     And no pull request was opened for the version bump
     And the version bump commit will not start another release
     And every image is in the registry as "stg-<SHORTHASH>" and "stg-<version>", one digest for both
+    And every staging image carries the VERSION "<version>"
 
     Examples:
       | kind    | part  | released | branch          | title             | version |

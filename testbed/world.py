@@ -23,6 +23,7 @@ from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.jobimage import ensure_job_image
+from testbed.ocimage import ImageStore
 from testbed.registry import Registry, RegistryEvent
 from testbed.runner import ActRunner, Run, RunnerConfig
 from testbed.scheduler import Scheduler
@@ -276,6 +277,10 @@ class World:
     def suppressed_events(self, since: Mark | None = None) -> list[Event]:
         floor = since.github if since else 0
         return [event for event in self.github.events[floor:] if event.suppressed]
+
+    def image_store(self) -> ImageStore:
+        """The registry as a puller sees it (manifests, platforms, the files an image carries)."""
+        return ImageStore(self.registry.url)
 
     def read_file(self, repo: str, ref: str, path: str) -> str | None:
         return gitrepo.read_file(self._bare(repo), ref, path)

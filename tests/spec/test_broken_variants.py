@@ -105,6 +105,11 @@ VARIANTS = [
             "  cancel-in-progress: true", ("hardening",), "concurrent_merges", marker="concurrent_merges"),
     Variant("minor-bump-keeps-patch", "", "", "", ("version_bump",), "bump_kind", keyword="1.2.3",
             cli=(Edit("version.py", "return current.bump_minor()", "return current.replace(minor=current.minor + 1)"),)),
+    Variant("images-built-from-the-merge-commit", "", "", "", ("version_bump",), "version_in_sync", keyword="search",
+            cli=(Edit("cli.py", """    gitops.checkout(Path.cwd(), args.sha)
+    found = str(version.parse((Path.cwd() / "VERSION").read_text() if (Path.cwd() / "VERSION").exists() else None))""",
+                      """    gitops.checkout(Path.cwd(), os.environ.get("GITHUB_SHA") or args.sha)  # the event's commit
+    found = str(version.parse(args.version, source="--version"))"""),)),
 ]
 
 
