@@ -27,6 +27,7 @@ from testbed.ocimage import ImageStore
 from testbed.registry import Registry, RegistryEvent
 from testbed.runner import ActRunner, Run, RunnerConfig
 from testbed.scheduler import Scheduler
+from testbed.secretforms import find_leaks
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "acme"
@@ -286,9 +287,9 @@ class World:
         return gitrepo.read_file(self._bare(repo), ref, path)
 
     def leaked_secrets(self) -> list[str]:
-        """Which secrets (shown by their first 4 characters) appear in any run's log."""
-        logs = self.log_text()
-        return [f"{value[:4]}..." for value in self.secret_values if value and value in logs]
+        """Which secrets (shown by their first 4 characters and the form) appear in any run's log,
+        raw or encoded (base64, URL-encoded, hex)."""
+        return [str(leak) for leak in find_leaks(self.log_text(), self.secret_values)]
 
     def log_text(self) -> str:
         return "\n\n".join(f"== {run.summary()}\n{run.log}" for run in self.runs)

@@ -110,6 +110,13 @@ VARIANTS = [
     found = str(version.parse((Path.cwd() / "VERSION").read_text() if (Path.cwd() / "VERSION").exists() else None))""",
                       """    gitops.checkout(Path.cwd(), os.environ.get("GITHUB_SHA") or args.sha)  # the event's commit
     found = str(version.parse(args.version, source="--version"))"""),)),
+    # a debugging line left in: curl -v prints `Authorization: Basic base64(x-access-token:TOKEN)`
+    Variant("token-in-a-verbose-curl", "build-image.yml", "        run: release-cli comment",
+            """        run: curl -sv -u "x-access-token:$GITHUB_TOKEN" "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY" -o /dev/null; release-cli comment""",
+            ("hardening",), "no_secret_leak", keyword="encoding"),
+    Variant("token-printed-as-hex", "build-image.yml", "        run: release-cli comment",
+            """        run: printf '%s' "$GITHUB_TOKEN" | od -An -tx1 | tr -d ' \\n'; echo; release-cli comment""",
+            ("hardening",), "no_secret_leak", keyword="encoding"),
 ]
 
 
