@@ -34,6 +34,11 @@ def app_without_version(world: World) -> None:
     world.remove_file("VERSION")
 
 
+@given("the app repository holds enough objects that git abbreviates commit hashes to more than 7 digits")
+def big_repository(world: World) -> None:
+    world.grow_objects()
+
+
 @given(parsers.parse('a developer pushes the branch "{branch}" with the change "{title}"'))
 @when(parsers.parse('a developer pushes the branch "{branch}" with the change "{title}"'))
 def push_branch(world: World, scenario: Scenario, branch: str, title: str) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import github
 
-from testbed import gitrepo
+from testbed import bulkobjects, gitrepo
 from testbed.dockerwatch import DockerWatch, ImageBuild
 from testbed.errors import TestbedError
 from testbed.events import run_requests
@@ -194,6 +194,17 @@ class World:
                                        900 + self._history_prs, root=self.root)
         gitrepo.set_ref(bare, "refs/heads/stg", sha)
         return sha
+
+    def grow_objects(self, count: int = 17000) -> int:
+        """Give the app repository `count` more objects (a branch `bulk-assets` of tiny files, history only)
+        so that git abbreviates its commit hashes to more than 7 digits; return that length."""
+        bare = self._bare(self.app_repo)
+        bulkobjects.fast_import_files(bare, "refs/heads/bulk-assets", count)
+        length = bulkobjects.abbreviation_length(bare, "refs/heads/stg")
+        if length <= 7:
+            raise TestbedError(f"{self.app_repo} holds {count} more objects but git still abbreviates to {length} digits: "
+                               "grow it more")
+        return length
 
     @property
     def image_names(self) -> list[str]:

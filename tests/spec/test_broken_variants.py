@@ -121,6 +121,9 @@ VARIANTS = [
             keyword="commit_messages",
             cli=(Edit("changelog.py", "        title = next((line.strip() for line in lines[1:] if line.strip()), branch)",
                       "        title = repo.get_commit(commit.parents[-1].sha).commit.message.splitlines()[0]"),)),
+    Variant("shorthash-by-git-abbreviation", "build-image.yml", """--tags 'stg-{short},stg-{version}'""",
+            '--tags "stg-$(git rev-parse --short "$SHA"),stg-{version}"', ("image_tags",), "stg_tags",
+            keyword="digits"),
 ]
 
 
