@@ -32,6 +32,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="workflow files under test, installed as the app repo's .github/workflows (default: workflows/)",
     )
     group.addoption(
+        "--action",
+        default=str(SUITE_ROOT),
+        metavar="DIR",
+        help="folder holding reference/, served as the action release-suite/release-pipeline/reference@v1 "
+             "(default: this suite's reference CLI)",
+    )
+    group.addoption(
         "--runner",
         choices=("container", "host"),
         default="container",
@@ -69,6 +76,7 @@ def world_config(pytestconfig: pytest.Config) -> WorldConfig:
         actions=Path(actions).resolve() if actions else None,
         download_actions=None if downloads is None else downloads == "yes",
         plain_http=pytestconfig.getoption("--plain-http"),
+        action_source=Path(pytestconfig.getoption("--action")).resolve(),
     )
 
 

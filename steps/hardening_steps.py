@@ -266,6 +266,7 @@ def canary_untouched(world: World, scenario: Scenario) -> None:
 # -- secrets -------------------------------------------------------------------------------------
 
 @then("no token value appears in any workflow log")
+@then("no token value appears in any workflow log, raw, base64, URL-encoded or hex")
 def no_leak(world: World) -> None:
     assert world.runs, "no workflow ran"
     leaked = world.leaked_secrets()

@@ -188,6 +188,12 @@ class Registry:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def session(self) -> requests.Session:
+        """An HTTP session that trusts the registry's certificate and answers its token challenge
+        with the testbed's own observer account."""
+        return self._session
+
+    @property
     def url(self) -> str:
         return f"{'https' if self._tls is not None else 'http'}://{self.address}"
 

@@ -12,12 +12,12 @@ import dataclasses
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import github
 
-from testbed import gitrepo
+from testbed import bulkobjects, gitrepo
 from testbed.actionstore import ActionStore
 from testbed.decisions import DecisionLog
 from testbed.dockerwatch import DockerWatch, ImageBuild
@@ -25,10 +25,12 @@ from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.jobimage import ensure_job_image, trusting_image
+from testbed.ocimage import ImageStore
 from testbed.registry import Registry, RegistryEvent
 from testbed.registry_auth import RegistryAccess
 from testbed.runner import ActRunner, Run, RunnerConfig
 from testbed.scheduler import Scheduler
+from testbed.secretforms import find_leaks
 from testbed.tls import TLSFiles, machine_tls
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
@@ -60,13 +62,17 @@ class WorldConfig:
     images: str = "app=Dockerfile,worker=worker.Dockerfile"
     image: str | None = None  # act job image; built on demand when None
     plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
+    action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
 
 
-def bundle_action(target: Path) -> Path:
-    """A small copy of this repository holding only what `release-suite/release-pipeline/reference@v1`
-    needs (act copies a mapped repository into every job container, so it is kept to the CLI)."""
+def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
+    """A small copy of `source` (this repository, or another copy of it) holding only what
+    `release-suite/release-pipeline/reference@v1` needs (act copies a mapped repository into every
+    job container, so it is kept to the CLI)."""
+    if not (source / "reference" / "action.yml").is_file():
+        raise TestbedError(f"{source} holds no reference/action.yml: pass the folder that contains reference/")
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(SUITE_ROOT / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(source / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return target
 
 
@@ -121,7 +127,7 @@ class World:
             image = trusting_image(image, self.tls)
         local = self.config.local_repositories
         if local is None:
-            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo")}
+            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo", self.config.action_source)}
         store = ActionStore.load(self.config.actions) if self.config.actions is not None else None
         downloads = self.config.download_actions if self.config.download_actions is not None else store is None
         self._runner = ActRunner(
@@ -210,6 +216,17 @@ class World:
         gitrepo.set_ref(bare, "refs/heads/stg", sha)
         return sha
 
+    def grow_objects(self, count: int = 17000) -> int:
+        """Give the app repository `count` more objects (a branch `bulk-assets` of tiny files, history only)
+        so that git abbreviates its commit hashes to more than 7 digits; return that length."""
+        bare = self._bare(self.app_repo)
+        bulkobjects.fast_import_files(bare, "refs/heads/bulk-assets", count)
+        length = bulkobjects.abbreviation_length(bare, "refs/heads/stg")
+        if length <= 7:
+            raise TestbedError(f"{self.app_repo} holds {count} more objects but git still abbreviates to {length} digits: "
+                               "grow it more")
+        return length
+
     @property
     def image_names(self) -> list[str]:
         """The images the app repo declares (repository variable IMAGES)."""
@@ -296,13 +313,17 @@ class World:
         floor = since.github if since else 0
         return [event for event in self.github.events[floor:] if event.suppressed]
 
+    def image_store(self) -> ImageStore:
+        """The registry as a puller sees it (manifests, platforms, the files an image carries)."""
+        return ImageStore(self.registry.url, self.registry.session)
+
     def read_file(self, repo: str, ref: str, path: str) -> str | None:
         return gitrepo.read_file(self._bare(repo), ref, path)
 
     def leaked_secrets(self) -> list[str]:
-        """Which secrets (shown by their first 4 characters) appear in any run's log."""
-        logs = self.log_text()
-        return [f"{value[:4]}..." for value in self.secret_values if value and value in logs]
+        """Which secrets (shown by their first 4 characters and the form) appear in any run's log,
+        raw or encoded (base64, URL-encoded, hex)."""
+        return [str(leak) for leak in find_leaks(self.log_text(), self.secret_values)]
 
     def log_text(self) -> str:
         return "\n\n".join(f"== {run.summary()}\n{run.log}" for run in self.runs)
