@@ -206,11 +206,14 @@ def test_spent_rate_limit_is_403_until_reset(gh: LocalGitHub) -> None:
 
 
 def test_every_answer_has_its_own_request_id(gh: LocalGitHub) -> None:
-    """`X-GitHub-Request-Id` on every answer, errors included, different each time."""
+    """`X-GitHub-Request-Id` on every answer (REST, git, errors), different each time."""
     ids = [requests.get(f"{gh.api_url}/repos/acme/{name}", headers=auth(gh), timeout=10).headers["X-GitHub-Request-Id"]
            for name in ("app", "app", "nothing")]
     ids.append(requests.get(f"{gh.api_url}/repos/acme/app", timeout=10).headers["X-GitHub-Request-Id"])
-    assert len(set(ids)) == 4 and all(len(i.split(":")) == 5 for i in ids)
+    ids.append(requests.get(f"{gh.url}/acme/app.git/info/refs?service=git-upload-pack", headers=auth(gh),
+                            timeout=10).headers["X-GitHub-Request-Id"])
+    ids.append(requests.get(f"{gh.url}/no/where/at-all", timeout=10).headers["X-GitHub-Request-Id"])
+    assert len(set(ids)) == 6 and all(len(i.split(":")) == 5 for i in ids)
 
 
 def test_if_none_match_with_the_etag_is_304_and_not_counted(gh: LocalGitHub) -> None:
