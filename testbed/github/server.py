@@ -61,7 +61,8 @@ class LocalGitHub:
         self._address = listener.getsockname()[:2]
         application = app.build(RestApi(self.state, self.site, self.requests),
                                 GitEndpoint(self.state, self.site, self.root / "repos", self.requests))
-        config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="off",
+        # log_config=None: uvicorn would otherwise dictConfig the process's logging on every start
+        config = uvicorn.Config(application, log_config=None, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=2, timeout_keep_alive=30, server_header=False,
                                 ssl_certfile=str(self.tls.server_cert) if self.tls else None,
                                 ssl_keyfile=str(self.tls.server_key) if self.tls else None)
