@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from testbed.github.api import RestApi
+from testbed.github.api import RestApi, request_id
 from testbed.github.protocol import DOCS, Endpoint
 from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
 from testbed.github.smarthttp import GitEndpoint
@@ -34,7 +34,8 @@ def _mount(api: RestApi, endpoints: list[Endpoint], prefix: str, path_prefix: st
 
 
 async def _not_found(request: Request) -> Response:
-    return JSONResponse({"message": "Not Found", "documentation_url": DOCS}, status_code=404)
+    return JSONResponse({"message": "Not Found", "documentation_url": DOCS}, status_code=404,
+                        headers={"X-GitHub-Request-Id": request_id()})
 
 
 def build(api: RestApi, git: GitEndpoint) -> Starlette:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 WINDOW_SECONDS = 3600
@@ -46,8 +47,8 @@ class Window:
 class RateLimits:
     """Counters per (subject, resource); a window starts with its first request and lasts an hour."""
 
-    def __init__(self) -> None:
-        self._now = time.time
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._now = clock
         self._lock = threading.Lock()
         self._windows: dict[tuple[str, str], Window] = {}
 

