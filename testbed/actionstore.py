@@ -11,6 +11,7 @@ action's repository at one commit and every ref a workflow may write for it (tag
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +87,15 @@ def layout_help(root: Path) -> str:
         f"and list it in {root}/{MANIFEST} as {{\"action\": \"<owner>/<repo>\", \"refs\": [<every ref workflows write, "
         f"the full commit SHA too>], \"path\": \"<owner>/<repo>/<version>\"}}"
     )
+
+
+def project_store(repo: Path) -> Path | None:
+    """The store the project's tests and CI use: `shared/actions` beside the repository (beside the
+    main checkout when `repo` is a git worktree of it), or None when there is none."""
+    candidates = [repo.resolve().parent / "shared" / "actions"]
+    common = subprocess.run(
+        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    if common.returncode == 0 and common.stdout.strip():
+        candidates.append(Path(common.stdout.strip()).parent.parent / "shared" / "actions")
+    return next((path for path in candidates if (path / MANIFEST).is_file()), None)
