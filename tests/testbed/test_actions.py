@@ -27,7 +27,7 @@ on: push
 permissions: {{}}
 jobs:
   script:
-    runs-on: ubuntu-latest
+    runs-on: ubuntu-24.04
     steps:
       - id: sha
         uses: actions/github-script@{GITHUB_SCRIPT_SHA} # v8.0.0
