@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from testbed.actionstore import ActionStore, project_store
 from testbed.actionuses import MissingActionError, resolve
+from testbed.calltoken import with_token
 from testbed.dockerwatch import DockerWatch
 from testbed.jobimage import ensure_job_image
 from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
@@ -188,3 +191,36 @@ def test_called_workflow_has_the_token(token_world: World) -> None:
     assert run.conclusion == "success", run.log
     outputs = {name: value for job in run.jobs.values() for name, value in job.outputs.items()}
     assert outputs == {"repo-explicit": "acme/app", "repo-none": "acme/app", "repo-inherit": "acme/app"}, run.log
+
+
+def test_token_added_to_every_form_of_caller_secrets() -> None:
+    """Caller jobs without secrets, with a block or flow mapping get the token; `inherit` is left alone."""
+    text = textwrap.dedent(
+        """\
+        on: push  # the key YAML 1.1 reads as true stays as written
+        jobs:
+          none:
+            uses: ./.github/workflows/c.yml
+          block:
+            uses: ./.github/workflows/c.yml
+            secrets:
+              A: ${{ secrets.A }}
+          flow:
+            uses: ./.github/workflows/c.yml
+            secrets: {}
+          inherit:
+            uses: ./.github/workflows/c.yml
+            secrets: inherit
+          steps:
+            runs-on: ubuntu-latest
+            steps: [{run: 'true'}]
+        """
+    )
+    changed = with_token(text)
+    token = "${{ secrets.GITHUB_TOKEN }}"
+    jobs = yaml.safe_load(changed)["jobs"]
+    assert jobs["none"]["secrets"] == {"GITHUB_TOKEN": token}
+    assert jobs["block"]["secrets"] == {"GITHUB_TOKEN": token, "A": "${{ secrets.A }}"}
+    assert jobs["flow"]["secrets"] == {"GITHUB_TOKEN": token}
+    assert jobs["inherit"]["secrets"] == "inherit" and "secrets" not in jobs["steps"]
+    assert changed.startswith("on: push  # the key")
