@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,11 +95,14 @@ def test_github_script_by_sha_and_by_tag(tmp_path: Path, store: ActionStore, mod
 
 def test_action_missing_from_the_store_fails_at_once(tmp_path: Path, store: ActionStore) -> None:
     """A run using an action the store lacks fails before act starts, naming the action, ref and remedy."""
-    runner = ActRunner(RunnerConfig(image=ensure_job_image(), action_store=store, action_downloads=False), tmp_path / "act")
-    started = time.monotonic()
-    run = runner.run(Run(id=1, request=_request("missing.yml")), _repo(tmp_path / "repo", {"missing.yml": MISSING}))
+    act = tmp_path / "act-that-records"  # stands in for act: had the run started it, the file would exist
+    act.write_text(f"#!/bin/sh\ntouch {tmp_path}/act-started\nexit 1\n")
+    act.chmod(0o755)
+    config = RunnerConfig(image=ensure_job_image(), action_store=store, action_downloads=False, act=str(act))
+    run = ActRunner(config, tmp_path / "act").run(Run(id=1, request=_request("missing.yml")),
+                                                  _repo(tmp_path / "repo", {"missing.yml": MISSING}))
     assert run.conclusion == "failure"
-    assert time.monotonic() - started < 5, "refused before act starts, not after a timeout"
+    assert not (tmp_path / "act-started").exists(), "refused before act starts, so no network wait is possible"
     assert "actions/github-script at ref v7" in run.log, run.log
     assert f"{STORE}/MANIFEST.json" in run.log and '"refs": ["v7"]' in run.log, run.log
     assert run.jobs == {}
