@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import platform
-import zipfile
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 from testbed.errors import TestbedError
