@@ -72,13 +72,11 @@ class ActionStore:
         return None
 
     def how_to_add(self, repository: str, ref: str) -> str:
-        """What to do so that the store serves `repository@ref`."""
-        known = [action for action in self.actions if action.repository.lower() == repository.lower()]
-        has = f" (the store has it at {', '.join(ref for action in known for ref in action.refs)})" if known else ""
-        return (
-            f"add {repository}@{ref} to the action store {self.root}{has}: {layout_help(self.root)}, "
-            f"e.g. {{\"action\": \"{repository}\", \"refs\": [\"{ref}\"], \"path\": \"{repository}/{ref}\"}}"
-        )
+        """The manifest entry that would make the store serve `repository@ref`."""
+        known = [ref for action in self.actions if action.repository.lower() == repository.lower() for ref in action.refs]
+        has = f" (it has {repository} at {', '.join(known)})" if known else ""
+        entry = json.dumps({"action": repository, "refs": [ref], "path": f"{repository}/{ref}"})
+        return f"not in the action store {self.root}{has}; to add it, list {entry} in {self.root / MANIFEST}"
 
 
 def layout_help(root: Path) -> str:
