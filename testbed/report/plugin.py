@@ -20,9 +20,11 @@ from testbed.report.collect import EVIDENCE_KEY, Assembly, phase_data, static_da
 from testbed.report.environment import gather
 from testbed.report.evidence import Evidence
 from testbed.report.model import Report
+from testbed.report.verdict import Classified, combine
 from testbed.report.shard import load_durations, parse_shard, select, store_durations
 
 COLLECTED = "conformance_collected"
+PHASES_KEY = pytest.StashKey[list[Classified]]()
 
 
 def _evidence_of(item: pytest.Item) -> Evidence:
@@ -93,6 +95,10 @@ class Conformance:
         data = phase_data(item, call, report, self.known_tags)
         if data is not None:
             report.conformance = data  # a plain attribute: xdist carries it to the controller
+            phases = item.stash.setdefault(PHASES_KEY, [])
+            phases.append(Classified(data["verdict"], data["reason"]))
+            if call.when == "teardown":  # JUnit XML counts a step's testbed error as a failure: say which it is
+                report.user_properties.append(("conformance.verdict", combine(phases).verdict))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
