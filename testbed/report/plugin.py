@@ -20,8 +20,8 @@ from testbed.report.collect import EVIDENCE_KEY, Assembly, phase_data, static_da
 from testbed.report.environment import gather
 from testbed.report.evidence import Evidence
 from testbed.report.model import Report
-from testbed.report.verdict import Classified, combine
 from testbed.report.shard import load_durations, parse_shard, select, store_durations
+from testbed.report.verdict import Classified, combine
 
 COLLECTED = "conformance_collected"
 PHASES_KEY = pytest.StashKey[list[Classified]]()

@@ -11,6 +11,7 @@ from testbed.report.__main__ import COUNTS, main
 from testbed.report.browser import Chromium
 from tests.report.test_report import run
 
+
 def test_the_report_opens_cleanly_and_its_counts_match_the_cucumber_json(suite: pytest.Pytester) -> None:
     """Chromium loads the page without errors; the counts table equals the cucumber JSON's verdicts."""
     out = run(suite, "one")

@@ -14,6 +14,7 @@ from testbed.report.merge import MergeError, merge_files
 from testbed.report.shard import Shard, parse_shard, shares
 from tests.report.fixture_suite import EXPECTED
 
+
 def run(suite: pytest.Pytester, name: str, *args: str) -> Path:
     out = suite.path / name
     suite.runpytest_subprocess(f"--cucumberjson={out}/cucumber.json", f"--results-dir={out}",
