@@ -102,8 +102,15 @@ class Conformance:
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.is_worker:
+            return
         data = getattr(report, "conformance", None)
-        if data is not None and not self.is_worker:
+        if data is None and report.failed and report.when not in ("setup", "call", "teardown") \
+                and report.nodeid in self.assembly.static:  # an xdist worker died running this scenario
+            last = str(report.longrepr).strip().splitlines()[-1:] or [""]
+            data = {"when": "teardown", "verdict": "error", "seconds": report.duration,
+                    "reason": f"the process running the scenario crashed: {last[0]}"}
+        if data is not None:
             self.assembly.add_phase(report.nodeid, data)
 
     # xdist: workers send what they collected -----------------------------------------------------
