@@ -30,7 +30,7 @@ from testbed.report.model import (
 from testbed.report.verdict import Classified, classify, combine
 
 if TYPE_CHECKING:
-    pass
+    from testbed.world import World
 
 LOG_TAIL = 30000  # characters of each run's log the report keeps (its end, where failures are)
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
