@@ -5,28 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from testbed.report.__main__ import COUNTS, main
 from testbed.report.browser import Chromium
-from tests.report.test_report import run
+from tests.report.conftest import RunSpec
 
 
-def test_the_report_opens_cleanly_and_its_counts_match_the_cucumber_json(suite: pytest.Pytester) -> None:
+def test_the_report_opens_cleanly_and_its_counts_match_the_cucumber_json(run_spec: RunSpec) -> None:
     """Chromium loads the page without errors; the counts table equals the cucumber JSON's verdicts."""
-    out = run(suite, "one")
+    out = run_spec("one")
     assert main(["check", str(out / "traceability.html"), "--cucumber", str(out / "cucumber.json")]) == 0
     with Chromium() as browser:
         visit = browser.visit(out / "traceability.html", COUNTS)
     assert visit.errors == []
     assert visit.value == {"passed": 1, "failed": 1, "error": 2, "not run": 1, "total": 5}
 
-pytest_plugins = ["pytester"]  # the fixture spec runs in a child pytest
-
-
-def test_the_check_sees_console_errors_failed_loads_and_wrong_counts(tmp_path: Path, suite: pytest.Pytester) -> None:
+def test_the_check_sees_console_errors_failed_loads_and_wrong_counts(tmp_path: Path, run_spec: RunSpec) -> None:
     """A page that logs an error, throws, loads a missing file or shows other counts fails the check."""
-    out = run(suite, "one")
+    out = run_spec("one")
     page = (out / "traceability.html").read_text()
     broken = tmp_path / "broken.html"
     broken.write_text(page.replace("</body>", "<script>console.error('boom'); missing();</script>"

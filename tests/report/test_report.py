@@ -12,16 +12,8 @@ from testbed.report import cucumber
 from testbed.report.markdown import JUDGED_HEADING
 from testbed.report.merge import MergeError, merge_files
 from testbed.report.shard import Shard, parse_shard, shares
+from tests.report.conftest import RunSpec
 from tests.report.fixture_suite import EXPECTED
-
-
-def run(suite: pytest.Pytester, name: str, *args: str) -> Path:
-    out = suite.path / name
-    suite.runpytest_subprocess(f"--cucumberjson={out}/cucumber.json", f"--results-dir={out}",
-                               f"--junitxml={out}/junit.xml", "-p", "no:cacheprovider", *args)
-    return out
-
-pytest_plugins = ["pytester"]  # the fixture spec runs in a child pytest
 
 
 def verdicts(folder: Path) -> dict[str, str]:
@@ -34,9 +26,9 @@ def without_run_facts(markdown: str) -> str:
     return head + rest[rest.index("\n## "):]
 
 
-def test_each_scenario_gets_passed_failed_error_or_not_run(suite: pytest.Pytester) -> None:
+def test_each_scenario_gets_passed_failed_error_or_not_run(run_spec: RunSpec) -> None:
     """An assertion is a failure, a TestbedError in a step or in setup an error, a skip not run."""
-    out = run(suite, "one")
+    out = run_spec("one")
     assert verdicts(out) == EXPECTED
     report = cucumber.read(out / "cucumber.json")
     by_name = {s.name: s for s in report.scenarios}
@@ -51,9 +43,9 @@ def test_each_scenario_gets_passed_failed_error_or_not_run(suite: pytest.Pyteste
     assert junit.count('name="conformance.verdict" value="failed"') == 1
 
 
-def test_markdown_says_which_problem_and_the_evidence_is_redacted(suite: pytest.Pytester) -> None:
+def test_markdown_says_which_problem_and_the_evidence_is_redacted(run_spec: RunSpec) -> None:
     """The verdict line names failures and errors; no secret reaches the report; decisions are shown."""
-    out = run(suite, "one")
+    out = run_spec("one")
     markdown = (out / "traceability.md").read_text()
     assert "FAILED and ERROR" in markdown.splitlines()[2]
     html = (out / "traceability.html").read_text()
@@ -65,36 +57,36 @@ def test_markdown_says_which_problem_and_the_evidence_is_redacted(suite: pytest.
     assert {item.step for item in passed.evidence} == {1}
 
 
-def test_cucumber_json_is_written_under_xdist(suite: pytest.Pytester) -> None:
+def test_cucumber_json_is_written_under_xdist(run_spec: RunSpec) -> None:
     """With two xdist workers the controller writes the cucumber JSON, with the same verdicts."""
-    out = run(suite, "xdist", "-n", "2")
+    out = run_spec("xdist", "-n", "2")
     assert verdicts(out) == EXPECTED
     assert without_run_facts((out / "traceability.md").read_text()) == without_run_facts(
-        (run(suite, "serial") / "traceability.md").read_text())
+        (run_spec("one") / "traceability.md").read_text())
 
 
-def test_two_shards_merge_into_the_report_of_one_run(suite: pytest.Pytester) -> None:
+def test_two_shards_merge_into_the_report_of_one_run(tmp_path: Path, run_spec: RunSpec) -> None:
     """Shards 1/2 and 2/2 run one after the other and merged give one run's report, to the byte
     outside "What was judged"; each shard alone lists the other's scenarios as not run."""
-    whole = run(suite, "whole")
-    first, second = run(suite, "shard1", "--shard", "1/2"), run(suite, "shard2", "--shard", "2/2")
+    whole = run_spec("one")
+    first, second = run_spec("shard1", "--shard", "1/2"), run_spec("shard2", "--shard", "2/2")
     ran = [{n for n, v in verdicts(part).items() if "another shard" not in
             next(s.reason for s in cucumber.read(part / "cucumber.json").scenarios if s.name == n)}
            for part in (first, second)]
     assert ran[0] and ran[1] and not ran[0] & ran[1] and ran[0] | ran[1] == set(EXPECTED)
     from testbed.report.__main__ import main
 
-    assert main(["merge", str(first / "cucumber.json"), str(second / "cucumber.json"), "-o", str(suite.path / "m")]) == 1
-    assert main(["merge", str(whole / "cucumber.json"), "-o", str(suite.path / "w")]) == 1
-    merged = (suite.path / "m" / "traceability.md").read_text()
+    assert main(["merge", str(first / "cucumber.json"), str(second / "cucumber.json"), "-o", str(tmp_path / "m")]) == 1
+    assert main(["merge", str(whole / "cucumber.json"), "-o", str(tmp_path / "w")]) == 1
+    merged = (tmp_path / "m" / "traceability.md").read_text()
     assert without_run_facts(merged) == without_run_facts((whole / "traceability.md").read_text())
-    assert (suite.path / "w" / "traceability.md").read_text() == (whole / "traceability.md").read_text()
+    assert (tmp_path / "w" / "traceability.md").read_text() == (whole / "traceability.md").read_text()
     assert "merged from 2 files (1/2, 2/2)" in merged
 
 
-def test_merge_refuses_overlapping_shards_and_other_workflows(tmp_path: Path, suite: pytest.Pytester) -> None:
+def test_merge_refuses_overlapping_shards_and_other_workflows(tmp_path: Path, run_spec: RunSpec) -> None:
     """Two files that both ran a scenario, or judged different workflows, are refused with the reason."""
-    out = run(suite, "one")
+    out = run_spec("one")
     with pytest.raises(MergeError, match="ran in both"):
         merge_files([out / "cucumber.json", out / "cucumber.json"])
     other = json.loads((out / "cucumber.json").read_text())
