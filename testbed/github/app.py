@@ -1,8 +1,8 @@
 """The local GitHub's URL space as one Starlette application.
 
-`/api/v3/...` REST (the GitHub Enterprise layout), `/api/uploads/...` the upload host,
-`/<owner>/<repo>.git/...` git smart HTTP; anything else is GitHub's JSON 404. Starlette
-answers `HEAD` wherever `GET` is routed.
+`/api/v3/...` REST (the GitHub Enterprise layout), `/api/graphql` GraphQL, `/api/uploads/...`
+the upload host, `/<owner>/<repo>.git/...` git smart HTTP; anything else is GitHub's JSON 404.
+Starlette answers `HEAD` wherever `GET` is routed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from testbed.github.api import RestApi
 from testbed.github.protocol import DOCS, Endpoint
 from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
+from testbed.github.routes.graphql import PATH as GRAPHQL, GraphQLEndpoint
 from testbed.github.smarthttp import GitEndpoint
 
 API = "/api/v3"
@@ -35,10 +36,11 @@ async def _not_found(request: Request) -> Response:
     return JSONResponse({"message": "Not Found", "documentation_url": DOCS}, status_code=404)
 
 
-def build(api: RestApi, git: GitEndpoint) -> Starlette:
+def build(api: RestApi, git: GitEndpoint, graphql: GraphQLEndpoint) -> Starlette:
     routes = [
         *_mount(api, API_ROUTES, API, API),
         *_mount(api, UPLOAD_ROUTES, UPLOADS, "/api"),
+        Route(GRAPHQL, graphql.handle, methods=["POST"]),
         Route("/{owner}/{name}/{rest:path}", git.handle, methods=["GET", "POST"]),
         Route("/{rest:path}", _not_found, methods=ALL_METHODS),
     ]

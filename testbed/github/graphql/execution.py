@@ -1,0 +1,137 @@
+"""Runs one GraphQL request against GitHub's schema: parse, validate (graphql-core, every rule of
+the spec), execute with the served objects as resolvers, and shape errors as GitHub does.
+
+Resolution is by name: a field `fooBar(someArg:)` is answered by the source's attribute or
+method `foo_bar(some_arg=...)` (a dict answers by its camelCase key). A field the local GitHub
+does not model answers what GitHub answers for an unused feature (an empty list or connection,
+null) when the schema allows it, and otherwise a clear error naming the field.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    GraphQLError,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    OperationType,
+    execute_sync,
+    get_named_type,
+    get_nullable_type,
+    get_operation_ast,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    parse,
+    validate,
+)
+
+from testbed.github.graphql import errors
+from testbed.github.graphql.connections import empty
+from testbed.github.graphql.context import Context
+from testbed.github.graphql.mutations import Mutation
+from testbed.github.graphql.query import Query
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Request:
+    """A GraphQL request body: `query`, optional `variables` and `operationName`."""
+
+    query: str
+    variables: Mapping[str, Any] | None = None
+    operation_name: str | None = None
+
+
+@dataclass
+class Outcome:
+    """The JSON body to answer (always with HTTP 200) and what happened, for logs and tests."""
+
+    body: dict[str, Any]
+    operation: str = ""
+    error_codes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1024)
+def snake(name: str) -> str:
+    """`headRefName` -> `head_ref_name`, `descriptionHTML` -> `description_html`."""
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)).lower()
+
+
+@lru_cache(maxsize=1024)
+def _parameters(function: Callable[..., Any]) -> tuple[frozenset[str], bool]:
+    signature = inspect.signature(function)
+    keywords = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
+    return frozenset(signature.parameters), keywords
+
+
+def _call(function: Callable[..., Any], args: Mapping[str, Any]) -> Any:
+    names, keywords = _parameters(getattr(function, "__func__", function))
+    given = {snake(k): v for k, v in args.items()}
+    return function(**{k: v for k, v in given.items() if keywords or k in names})
+
+
+def _unserved(info: GraphQLResolveInfo) -> Any:
+    """What a field the local GitHub does not model answers."""
+    nullable = get_nullable_type(info.return_type)  # type: ignore[arg-type]
+    named = get_named_type(info.return_type)
+    if is_list_type(nullable):
+        return []
+    if is_object_type(named) and named.name.endswith("Connection"):
+        return empty()
+    if not is_non_null_type(info.return_type):
+        return None
+    raise errors.GitHubError("INTERNAL", f"The local GitHub does not serve {info.parent_type.name}.{info.field_name} "
+                             f"(a limit of the testbed; leave the field out of the query)")
+
+
+def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    name = info.field_name
+    if isinstance(source, Mapping):
+        value = source.get(name, MISSING)
+    else:
+        value = getattr(source, snake(name), MISSING)
+    if value is MISSING:
+        return _unserved(info)
+    return _call(value, args) if callable(value) else value
+
+
+def resolve_type(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> str | None:
+    return value.get("__typename") if isinstance(value, Mapping) else getattr(value, "typename", None)
+
+
+def run(schema: GraphQLSchema, request: Request, ctx: Context) -> Outcome:
+    """Answer one request; never raises for anything a client can send."""
+    try:
+        document = parse(request.query)
+    except GraphQLError as error:
+        return Outcome({"errors": [errors.syntax_error(error)]}, error_codes=["parse"])
+    problems = validate(schema, document)
+    if problems:
+        shaped = [errors.validation_error(e, document) for e in problems]
+        return Outcome({"errors": shaped}, error_codes=[e.get("extensions", {}).get("code", "invalid") for e in shaped])
+    operation = get_operation_ast(document, request.operation_name)
+    if operation is None:
+        message = (f"No operation named \"{request.operation_name}\"" if request.operation_name
+                   else "An operation name is required")
+        return Outcome({"errors": [errors.request_error(message)]}, error_codes=["operation"])
+    root = Mutation(ctx) if operation.operation is OperationType.MUTATION else Query(ctx)
+    result = execute_sync(schema, document, root_value=root, variable_values=dict(request.variables or {}),
+                          operation_name=request.operation_name, field_resolver=resolve_field,
+                          type_resolver=resolve_type)
+    name = operation.name.value if operation.name else ""
+    if result.data is None and result.errors and all(e.path is None for e in result.errors):
+        # the variables did not fit their declared types: nothing ran
+        shaped = [errors.validation_error(e, document) for e in result.errors]
+        return Outcome({"errors": shaped}, name, ["variables"])
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [errors.execution_error(e) for e in result.errors]
+    return Outcome(body, name, [e["type"] for e in body.get("errors", [])])

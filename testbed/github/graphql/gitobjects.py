@@ -1,0 +1,175 @@
+"""Git as GraphQL shows it: `Ref` (branches and tags), `Commit`, annotated `Tag`, and the commit
+statuses rolled up (`StatusCheckRollup`, `StatusContext`). Read from the bare repository."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testbed.github import gitdata, shapes
+from testbed.github.graphql.base import Served
+from testbed.github.graphql.connections import connection
+from testbed.github.graphql.context import Context
+from testbed.github.graphql.users import actor
+from testbed.github.records import Repo, Status
+
+# how GitHub rolls statuses up: the worst state of the latest status per context
+ROLLUP_ORDER = ("ERROR", "FAILURE", "PENDING", "SUCCESS")
+
+
+class GitActor(Served):
+    def __init__(self, ctx: Context, name: str, email: str, date: str) -> None:
+        super().__init__(ctx)
+        self.name, self.email, self.date = name, email, date
+        self.avatar_url = f"{ctx.site.url}/avatars/{name}"
+
+    def user(self) -> Any:
+        return actor(self._ctx, self.name) if self.name in self._ctx.logins() else None
+
+
+class Commit(Served):
+    typename = "Commit"
+
+    def __init__(self, ctx: Context, repo: Repo, found: gitdata.Commit) -> None:
+        super().__init__(ctx)
+        self._repo, self._commit = repo, found
+        self.oid = found.sha
+        self.abbreviated_oid = found.sha[:7]
+        self.id = shapes.node_id("C", shapes.numeric_id(found.sha))
+        self.message = found.message
+        self.message_headline, _, rest = found.message.partition("\n")
+        self.message_body = rest.strip("\n")
+        self.committed_date = found.committer_date
+        self.authored_date = found.author_date
+        self.pushed_date = found.committer_date
+        self.url = f"{ctx.site.repo_web(repo.full_name)}/commit/{found.sha}"
+        self.commit_url = self.url
+        self.resource_path = f"/{repo.full_name}/commit/{found.sha}"
+        self.author = GitActor(ctx, found.author_name, found.author_email, found.author_date)
+        self.committer = GitActor(ctx, found.committer_name, found.committer_email, found.committer_date)
+
+    def repository(self) -> Any:
+        from testbed.github.graphql.repository import Repository
+        return Repository(self._ctx, self._repo)
+
+    def parents(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                before: str | None = None) -> dict[str, Any]:
+        parents = [c for c in (gitdata.commit(self._repo.bare, p) for p in self._commit.parents) if c]
+        return connection([Commit(self._ctx, self._repo, p) for p in parents], first=first, last=last, after=after,
+                          before=before, connection_name="parents")
+
+    def _statuses(self) -> list[Status]:
+        latest: dict[str, Status] = {}
+        for status in self._repo.statuses:
+            if status.sha == self.oid:
+                latest[status.context] = status
+        return list(latest.values())
+
+    def status_check_rollup(self) -> StatusCheckRollup | None:
+        statuses = self._statuses()
+        return StatusCheckRollup(self._ctx, self._repo, self.oid, statuses) if statuses else None
+
+    def status(self) -> StatusCheckRollup | None:
+        return self.status_check_rollup()
+
+
+class StatusContext(Served):
+    typename = "StatusContext"
+
+    def __init__(self, ctx: Context, found: Status) -> None:
+        super().__init__(ctx)
+        self.id = shapes.node_id("SC", found.id)
+        self.context = found.context
+        self.state = found.state.upper()
+        self.description = found.description
+        self.target_url = found.target_url
+        self.created_at = found.created_at
+        self.is_required = False
+        self.creator = actor(ctx, found.creator)
+
+
+class StatusCheckRollup(Served):
+    """The combined status of a commit (GitHub also rolls check runs in; the testbed has none)."""
+
+    typename = "StatusCheckRollup"
+
+    def __init__(self, ctx: Context, repo: Repo, sha: str, statuses: list[Status]) -> None:
+        super().__init__(ctx)
+        self._statuses = statuses
+        self.id = shapes.node_id("SCR", shapes.numeric_id(f"{repo.full_name}:{sha}"))
+        states = {s.state.upper() for s in statuses}
+        worst = next(s for s in ROLLUP_ORDER if s in states)
+        self.state = "FAILURE" if worst == "ERROR" else worst
+
+    def contexts(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                 before: str | None = None) -> dict[str, Any]:
+        return connection([StatusContext(self._ctx, s) for s in self._statuses], first=first, last=last, after=after,
+                          before=before, connection_name="contexts")
+
+
+class Tag(Served):
+    """An annotated tag object."""
+
+    typename = "Tag"
+
+    def __init__(self, ctx: Context, repo: Repo, sha: str) -> None:
+        super().__init__(ctx)
+        self._repo = repo
+        self.oid = sha
+        self.abbreviated_oid = sha[:7]
+        self.id = shapes.node_id("TAG", shapes.numeric_id(sha))
+        text = gitdata.git(repo.bare, "cat-file", "tag", sha)
+        header, _, self.message = text.partition("\n\n")
+        fields = dict(line.split(" ", 1) for line in header.splitlines() if " " in line)
+        self.name = fields.get("tag", "")
+        self._target = fields.get("object", "")
+
+    def target(self) -> Any:
+        return git_object(self._ctx, self._repo, self._target)
+
+
+def git_object(ctx: Context, repo: Repo, sha: str) -> Commit | Tag | None:
+    kind = gitdata.object_type(repo.bare, sha)
+    if kind == "tag":
+        return Tag(ctx, repo, sha)
+    found = gitdata.commit(repo.bare, sha) if kind == "commit" else None
+    return Commit(ctx, repo, found) if found else None
+
+
+class Ref(Served):
+    """A branch or tag; `name` is short (`main`), `prefix` the namespace (`refs/heads/`)."""
+
+    typename = "Ref"
+
+    def __init__(self, ctx: Context, repo: Repo, refname: str, sha: str) -> None:
+        super().__init__(ctx)
+        self._repo, self._sha = repo, sha
+        head, _, rest = refname.partition("/")
+        kind, _, self.name = rest.partition("/")
+        self.prefix = f"{head}/{kind}/"
+        self.id = shapes.node_id("REF", shapes.numeric_id(f"{repo.full_name}:{refname}"))
+
+    def target(self) -> Any:
+        return git_object(self._ctx, self._repo, self._sha)
+
+    def repository(self) -> Any:
+        from testbed.github.graphql.repository import Repository
+        return Repository(self._ctx, self._repo)
+
+    def associated_pull_requests(self, states: list[str] | None = None, first: int | None = None,
+                                 last: int | None = None, after: str | None = None,
+                                 before: str | None = None) -> dict[str, Any]:
+        from testbed.github.graphql.pulls import PullRequest, pull_state
+        found = [p for p in self._repo.pulls if self.prefix == "refs/heads/" and p.head == self.name
+                 and (not states or pull_state(p) in states)]
+        return connection([PullRequest(self._ctx, self._repo, p) for p in found], first=first, last=last, after=after,
+                          before=before, connection_name="associatedPullRequests")
+
+
+def ref(ctx: Context, repo: Repo, qualified: str) -> Ref | None:
+    """The ref a name qualifies (`refs/heads/main`, or a short `main`/`v1` tried as branch, then tag)."""
+    candidates = [qualified] if qualified.startswith("refs/") else [f"refs/heads/{qualified}", f"refs/tags/{qualified}"]
+    for refname in candidates:
+        sha = gitdata.refs(repo.bare, refname).get(refname)
+        if sha:
+            return Ref(ctx, repo, refname, sha)
+    return None

@@ -1,0 +1,58 @@
+"""The mutations `gh` sends for pull requests: open (`createPullRequest`), merge
+(`mergePullRequest`, through the state model's one merge operation), close and reopen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testbed.github.graphql.base import Served
+from testbed.github.graphql.errors import GitHubError
+from testbed.github.graphql.nodes import lookup_as
+from testbed.github.graphql.pulls import PullRequest
+from testbed.github.graphql.repository import Repository
+from testbed.github.graphql.users import Actor
+from testbed.github.merge import MergeRequest
+
+MERGE_METHODS = {"MERGE": "merge", "SQUASH": "squash", "REBASE": "rebase"}
+
+
+class Mutation(Served):
+    typename = "Mutation"
+
+    def _payload(self, data: dict[str, Any], pull: PullRequest) -> dict[str, Any]:
+        repo = pull._repo  # noqa: SLF001 - same package
+        fresh = repo.pull(pull.number)
+        assert fresh is not None
+        return {"clientMutationId": data.get("clientMutationId"), "pullRequest": PullRequest(self._ctx, repo, fresh),
+                "actor": Actor(self._ctx, self._ctx.login)}
+
+    def create_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002 - GraphQL's name
+        repository: Repository = lookup_as(self._ctx, input["repositoryId"], Repository)
+        if input.get("headRepositoryId") not in (None, repository.id):
+            raise GitHubError("UNPROCESSABLE", "Pull requests from another repository (forks) are not served by the "
+                              "local GitHub: omit headRepositoryId or give the base repository's id")
+        if input.get("draft"):
+            raise GitHubError("UNPROCESSABLE", "Draft pull requests are not served by the local GitHub: open it "
+                              "ready for review (draft: false)")
+        repo = repository._repo  # noqa: SLF001 - same package
+        opened = self._ctx.open_pull(repo, head=input["headRefName"], base=input["baseRefName"], title=input["title"],
+                                     body=input.get("body"))
+        return self._payload(input, PullRequest(self._ctx, repo, opened))
+
+    def merge_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
+        method = MERGE_METHODS[input.get("mergeMethod") or "MERGE"]
+        request = MergeRequest(method=method, sha=input.get("expectedHeadOid"),
+                               commit_title=input.get("commitHeadline"), commit_message=input.get("commitBody"))
+        self._ctx.merge_pull(pull._repo, pull._pull, request)  # noqa: SLF001
+        return self._payload(input, pull)
+
+    def close_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
+        self._ctx.set_pull_state(pull._repo, pull._pull, "closed")  # noqa: SLF001
+        return self._payload(input, pull)
+
+    def reopen_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
+        self._ctx.set_pull_state(pull._repo, pull._pull, "open")  # noqa: SLF001
+        return self._payload(input, pull)

@@ -1,0 +1,47 @@
+"""The root `Query`: `viewer`, `repository`, `node(s)`, `user`/`repositoryOwner`, `rateLimit`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testbed.github.graphql.base import Served
+from testbed.github.graphql.errors import GitHubError, not_found
+from testbed.github.graphql.nodes import lookup
+from testbed.github.graphql.repository import Repository
+from testbed.github.graphql.users import Actor
+
+RATE_LIMIT = 5000
+
+
+class Query(Served):
+    typename = "Query"
+
+    def viewer(self) -> Actor:
+        return Actor(self._ctx, self._ctx.login)
+
+    def repository(self, owner: str, name: str, follow_renames: bool = True) -> Repository:
+        return Repository(self._ctx, self._ctx.repo(owner, name))
+
+    def node(self, id: str) -> Any:  # noqa: A002 - GraphQL's name
+        return lookup(self._ctx, id)
+
+    def nodes(self, ids: list[str]) -> list[Any]:
+        found = []
+        for node_id in ids:
+            try:
+                found.append(lookup(self._ctx, node_id))
+            except GitHubError:
+                found.append(None)
+        return found
+
+    def user(self, login: str) -> Actor:
+        if login not in self._ctx.logins():
+            raise not_found("User", f"the login of '{login}'")
+        return Actor(self._ctx, login)
+
+    def repository_owner(self, login: str) -> Actor | None:
+        return Actor(self._ctx, login) if login in self._ctx.logins() else None
+
+    def rate_limit(self, dry_run: bool = False) -> dict[str, Any]:
+        return {"cost": 1, "limit": RATE_LIMIT, "nodeCount": 0, "remaining": RATE_LIMIT, "used": 0,
+                "resetAt": "2099-01-01T00:00:00Z"}
