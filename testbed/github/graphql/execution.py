@@ -79,7 +79,11 @@ def _call(function: Callable[..., Any], args: Mapping[str, Any]) -> Any:
 
 
 def _unserved(info: GraphQLResolveInfo) -> Any:
-    """What a field the local GitHub does not model answers."""
+    """What a field the local GitHub does not model answers (a mutation it does not serve always fails:
+    answering null would claim a change that never happened)."""
+    if info.parent_type.name == "Mutation":
+        raise errors.GitHubError("UNPROCESSABLE", f"The mutation {info.field_name} is not served by the local "
+                                 f"GitHub (a limit of the testbed)")
     nullable = get_nullable_type(info.return_type)  # type: ignore[arg-type]
     named = get_named_type(info.return_type)
     if is_list_type(nullable):

@@ -1,5 +1,6 @@
 """The mutations `gh` sends for pull requests: open (`createPullRequest`), merge
-(`mergePullRequest`, through the state model's one merge operation), close and reopen."""
+(`mergePullRequest`, through the state model's one merge operation), close, reopen and comment
+(`addComment`, on a pull request)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from testbed.github.graphql.base import Served
 from testbed.github.graphql.errors import GitHubError
 from testbed.github.graphql.nodes import lookup_as
-from testbed.github.graphql.pulls import PullRequest
+from testbed.github.graphql.pulls import IssueComment, PullRequest
 from testbed.github.graphql.repository import Repository
 from testbed.github.graphql.users import Actor
 from testbed.github.merge import MergeRequest
@@ -56,3 +57,11 @@ class Mutation(Served):
         pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
         self._ctx.set_pull_state(pull._repo, pull._pull, "open")  # noqa: SLF001
         return self._payload(input, pull)
+
+    def add_comment(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        pull: PullRequest = lookup_as(self._ctx, input["subjectId"], PullRequest)
+        repo = pull._repo  # noqa: SLF001
+        made = IssueComment(self._ctx, repo, self._ctx.comment(repo, pull._pull, input["body"]))  # noqa: SLF001
+        edge = {"node": made, "cursor": ""}
+        return {"clientMutationId": input.get("clientMutationId"), "commentEdge": edge, "subject": pull,
+                "timelineEdge": edge}
