@@ -41,7 +41,7 @@ REWRITES: list[tuple[re.Pattern[str], Rewrite]] = [
     (re.compile(r"Unknown argument '(?P<a>[^']+)' on field '(?P<t>[^'.]+)\.(?P<f>[^']+)'\."),
      lambda m: ("argumentNotAccepted", f"Field '{m['f']}' doesn't accept argument '{m['a']}'",
                 {"name": m["f"], "typeName": "Field", "argumentName": m["a"]})),
-    (re.compile(r"Field '(?P<t>[^'.]+)\.(?P<f>[^']+)' argument '(?P<a>[^']+)' of type '[^']+' is required"),
+    (re.compile(r"Field '(?P<f>[^']+)' argument '(?P<a>[^']+)' of type '[^']+' is required"),
      lambda m: ("missingRequiredArguments", f"Field '{m['f']}' is missing required arguments: {m['a']}",
                 {"className": "Field", "name": m["f"], "arguments": m["a"]})),
     (re.compile(r"Variable '\$(?P<v>[^']+)' is never used in operation '(?P<o>[^']+)'\."),
