@@ -5,6 +5,7 @@ names its GraphQL type for interfaces and unions (`Node`, `Actor`, `GitObject`..
 from __future__ import annotations
 
 from testbed.github.graphql.context import Context
+from testbed.github.records import PullRequest
 
 
 class Served:
@@ -14,3 +15,8 @@ class Served:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+
+
+def pull_state(pull: PullRequest) -> str:
+    """GraphQL's `PullRequestState` of a pull request record: OPEN, CLOSED or MERGED."""
+    return "MERGED" if pull.merged else pull.state.upper()

@@ -5,7 +5,8 @@ uses (opening a pull request, the merge button), so GitHub's rules and events li
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from testbed.github.graphql.errors import GitHubError, not_found
@@ -33,6 +34,9 @@ class Context:
     state: State
     site: Site
     token: Token
+    # GraphQL types by name (`Repository`, `PullRequest`), given by `execution` so that the type modules
+    # need not import each other
+    types: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     @property
     def login(self) -> str:
@@ -48,6 +52,16 @@ class Context:
                 raise GitHubError("FORBIDDEN", "Resource not accessible by integration")
             raise not_found("Repository", f"the name '{full}'")
         return found
+
+    def make(self, typename: str, *args: Any) -> Any:
+        """An object of GraphQL type `typename` (`Repository`, `PullRequest`) made from records."""
+        if typename not in self.types:
+            raise GitHubError("INTERNAL", f"the GraphQL context was made without the {typename} type")
+        return self.types[typename](self, *args)
+
+    def repository(self, repo: Repo) -> Any:
+        """`repo` as a GraphQL `Repository` (for the `repository` field of commits, pulls, releases, refs)."""
+        return self.make("Repository", repo)
 
     def repos(self) -> list[Repo]:
         return [r for r in self.state.repos() if self.token.reaches(r.full_name)]

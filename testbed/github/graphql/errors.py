@@ -14,7 +14,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLError, Node, OperationDefinitionNode
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    Node,
+    OperationDefinitionNode,
+)
 
 
 class GitHubError(Exception):
@@ -53,11 +60,11 @@ REWRITES: list[tuple[re.Pattern[str], Rewrite]] = [
      lambda m: ("undefinedType", f"No such type {m['t']}, so it can't be a fragment condition or input type",
                 {"typeName": m["t"]})),
     (re.compile(r"Field '(?P<f>[^']+)' must not have a selection since type '(?P<t>[^']+)' has no subfields\."),
-     lambda m: ("selectionMismatch", f"Selections can't be made on scalars (field '{m['f']}' returns {m['t']} "
-                f"but has selections)", {"nodeName": f"field '{m['f']}'", "typeName": m["t"]})),
+     lambda m: ("selectionMismatch", (f"Selections can't be made on scalars (field '{m['f']}' returns {m['t']} "
+                f"but has selections)"), {"nodeName": f"field '{m['f']}'", "typeName": m["t"]})),
     (re.compile(r"Field '(?P<f>[^']+)' of type '(?P<t>[^']+)' must have a selection of subfields\."),
-     lambda m: ("selectionMismatch", f"Field must have selections (field '{m['f']}' returns {m['t']} but has no "
-                f"selections. Did you mean '{m['f']} {{ ... }}'?)", {"nodeName": f"field '{m['f']}'",
+     lambda m: ("selectionMismatch", (f"Field must have selections (field '{m['f']}' returns {m['t']} but has no "
+                f"selections. Did you mean '{m['f']} {{ ... }}'?)"), {"nodeName": f"field '{m['f']}'",
                                                                        "typeName": m["t"]})),
 ]
 
@@ -105,7 +112,7 @@ def _document_path(document: DocumentNode | None, target: Node | None) -> list[s
 
 def validation_error(error: GraphQLError, document: DocumentNode | None) -> dict[str, Any]:
     """A schema validation problem in graphql-ruby's shape (no `type`; `extensions.code`)."""
-    body: dict[str, Any] = {"path": _document_path(document, (error.nodes or [None])[0])}
+    body: dict[str, Any] = {"path": _document_path(document, error.nodes[0] if error.nodes else None)}
     for pattern, rewrite in REWRITES:
         match = pattern.match(error.message)
         if match:
@@ -121,7 +128,7 @@ def validation_error(error: GraphQLError, document: DocumentNode | None) -> dict
 
 def syntax_error(error: GraphQLError) -> dict[str, Any]:
     """A document that does not parse (graphql-ruby says "Parse error on ... at [line, column]")."""
-    where = (error.locations or [None])[0]
+    where = error.locations[0] if error.locations else None
     at = f" at [{where.line}, {where.column}]" if where else ""
     detail = error.message.removeprefix("Syntax Error: ")
     return {"message": f"Parse error: {detail}{at}", "locations": _locations(error)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -36,7 +36,9 @@ from testbed.github.graphql import errors
 from testbed.github.graphql.connections import empty
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.mutations import Mutation
+from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.query import Query
+from testbed.github.graphql.repository import Repository
 
 MISSING = object()
 
@@ -126,6 +128,7 @@ def run(schema: GraphQLSchema, request: Request, ctx: Context) -> Outcome:
         message = (f"No operation named \"{request.operation_name}\"" if request.operation_name
                    else "An operation name is required")
         return Outcome({"errors": [errors.request_error(message)]}, error_codes=["operation"])
+    ctx = replace(ctx, types={"Repository": Repository, "PullRequest": PullRequest})
     root = Mutation(ctx) if operation.operation is OperationType.MUTATION else Query(ctx)
     result = execute_sync(schema, document, root_value=root, variable_values=dict(request.variables or {}),
                           operation_name=request.operation_name, field_resolver=resolve_field,

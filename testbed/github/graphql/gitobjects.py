@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from testbed.github import gitdata, shapes
-from testbed.github.graphql.base import Served
-from testbed.github.graphql.connections import connection
+from testbed.github.graphql.base import Served, pull_state
+from testbed.github.graphql.connections import Connection, connection
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.users import actor
 from testbed.github.records import Repo, Status
@@ -48,11 +48,10 @@ class Commit(Served):
         self.committer = GitActor(ctx, found.committer_name, found.committer_email, found.committer_date)
 
     def repository(self) -> Any:
-        from testbed.github.graphql.repository import Repository
-        return Repository(self._ctx, self._repo)
+        return self._ctx.repository(self._repo)
 
     def parents(self, first: int | None = None, last: int | None = None, after: str | None = None,
-                before: str | None = None) -> dict[str, Any]:
+                before: str | None = None) -> Connection:
         parents = [c for c in (gitdata.commit(self._repo.bare, p) for p in self._commit.parents) if c]
         return connection([Commit(self._ctx, self._repo, p) for p in parents], first=first, last=last, after=after,
                           before=before, connection_name="parents")
@@ -101,7 +100,7 @@ class StatusCheckRollup(Served):
         self.state = "FAILURE" if worst == "ERROR" else worst
 
     def contexts(self, first: int | None = None, last: int | None = None, after: str | None = None,
-                 before: str | None = None) -> dict[str, Any]:
+                 before: str | None = None) -> Connection:
         return connection([StatusContext(self._ctx, s) for s in self._statuses], first=first, last=last, after=after,
                           before=before, connection_name="contexts")
 
@@ -152,16 +151,14 @@ class Ref(Served):
         return git_object(self._ctx, self._repo, self._sha)
 
     def repository(self) -> Any:
-        from testbed.github.graphql.repository import Repository
-        return Repository(self._ctx, self._repo)
+        return self._ctx.repository(self._repo)
 
     def associated_pull_requests(self, states: list[str] | None = None, first: int | None = None,
                                  last: int | None = None, after: str | None = None,
-                                 before: str | None = None) -> dict[str, Any]:
-        from testbed.github.graphql.pulls import PullRequest, pull_state
+                                 before: str | None = None) -> Connection:
         found = [p for p in self._repo.pulls if self.prefix == "refs/heads/" and p.head == self.name
                  and (not states or pull_state(p) in states)]
-        return connection([PullRequest(self._ctx, self._repo, p) for p in found], first=first, last=last, after=after,
+        return connection([self._ctx.make("PullRequest", self._repo, p) for p in found], first=first, last=last, after=after,
                           before=before, connection_name="associatedPullRequests")
 
 

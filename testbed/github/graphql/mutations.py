@@ -21,13 +21,13 @@ class Mutation(Served):
     typename = "Mutation"
 
     def _payload(self, data: dict[str, Any], pull: PullRequest) -> dict[str, Any]:
-        repo = pull._repo  # noqa: SLF001 - same package
+        repo, _ = pull.records()
         fresh = repo.pull(pull.number)
         assert fresh is not None
         return {"clientMutationId": data.get("clientMutationId"), "pullRequest": PullRequest(self._ctx, repo, fresh),
                 "actor": Actor(self._ctx, self._ctx.login)}
 
-    def create_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002 - GraphQL's name
+    def create_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:
         repository: Repository = lookup_as(self._ctx, input["repositoryId"], Repository)
         if input.get("headRepositoryId") not in (None, repository.id):
             raise GitHubError("UNPROCESSABLE", "Pull requests from another repository (forks) are not served by the "
@@ -35,33 +35,33 @@ class Mutation(Served):
         if input.get("draft"):
             raise GitHubError("UNPROCESSABLE", "Draft pull requests are not served by the local GitHub: open it "
                               "ready for review (draft: false)")
-        repo = repository._repo  # noqa: SLF001 - same package
+        repo = repository.hosted()
         opened = self._ctx.open_pull(repo, head=input["headRefName"], base=input["baseRefName"], title=input["title"],
                                      body=input.get("body"))
         return self._payload(input, PullRequest(self._ctx, repo, opened))
 
-    def merge_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def merge_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:
         pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
         method = MERGE_METHODS[input.get("mergeMethod") or "MERGE"]
         request = MergeRequest(method=method, sha=input.get("expectedHeadOid"),
                                commit_title=input.get("commitHeadline"), commit_message=input.get("commitBody"))
-        self._ctx.merge_pull(pull._repo, pull._pull, request)  # noqa: SLF001
+        self._ctx.merge_pull(*pull.records(), request)
         return self._payload(input, pull)
 
-    def close_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def close_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:
         pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
-        self._ctx.set_pull_state(pull._repo, pull._pull, "closed")  # noqa: SLF001
+        self._ctx.set_pull_state(*pull.records(), "closed")
         return self._payload(input, pull)
 
-    def reopen_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def reopen_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:
         pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
-        self._ctx.set_pull_state(pull._repo, pull._pull, "open")  # noqa: SLF001
+        self._ctx.set_pull_state(*pull.records(), "open")
         return self._payload(input, pull)
 
-    def add_comment(self, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def add_comment(self, input: dict[str, Any]) -> dict[str, Any]:
         pull: PullRequest = lookup_as(self._ctx, input["subjectId"], PullRequest)
-        repo = pull._repo  # noqa: SLF001
-        made = IssueComment(self._ctx, repo, self._ctx.comment(repo, pull._pull, input["body"]))  # noqa: SLF001
+        repo, record = pull.records()
+        made = IssueComment(self._ctx, repo, self._ctx.comment(repo, record, input["body"]))
         edge = {"node": made, "cursor": ""}
         return {"clientMutationId": input.get("clientMutationId"), "commentEdge": edge, "subject": pull,
                 "timelineEdge": edge}

@@ -7,18 +7,14 @@ import subprocess
 from typing import Any
 
 from testbed.github import gitdata, shapes
-from testbed.github.graphql.base import Served
-from testbed.github.graphql.connections import connection
+from testbed.github.graphql.base import Served, pull_state
+from testbed.github.graphql.connections import Connection, connection
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.gitobjects import Commit, Ref, git_object, ref
 from testbed.github.graphql.users import Actor, actor
 from testbed.github.records import IssueComment as IssueCommentRecord
 from testbed.github.records import PullRequest as PullRecord
 from testbed.github.records import Repo
-
-
-def pull_state(pull: PullRecord) -> str:
-    return "MERGED" if pull.merged else pull.state.upper()
 
 
 def _conflicts(repo: Repo, base: str, head: str) -> bool:
@@ -93,6 +89,10 @@ class PullRequest(Served):
         self.author_association = "OWNER" if found.user == repo.owner else "NONE"
         self.viewer_did_author = found.user == ctx.login
 
+    def records(self) -> tuple[Repo, PullRecord]:
+        """The repository and pull request record behind this object (not a GraphQL field)."""
+        return self._repo, self._pull
+
     def _head(self) -> str:
         return self._repo.head_of(self._pull)
 
@@ -112,8 +112,7 @@ class PullRequest(Served):
         return ref(self._ctx, self._repo, f"refs/heads/{self._pull.base}")
 
     def repository(self) -> Any:
-        from testbed.github.graphql.repository import Repository
-        return Repository(self._ctx, self._repo)
+        return self._ctx.repository(self._repo)
 
     head_repository = repository
     base_repository = repository
@@ -138,7 +137,7 @@ class PullRequest(Served):
         return list(reversed(gitdata.log(self._repo.bare, self._head(), exclude=exclude)))
 
     def commits(self, first: int | None = None, last: int | None = None, after: str | None = None,
-                before: str | None = None) -> dict[str, Any]:
+                before: str | None = None) -> Connection:
         items = [PullRequestCommit(self._ctx, self._repo, self._pull, c) for c in self._commits()]
         return connection(items, first=first, last=last, after=after, before=before, connection_name="commits")
 
@@ -158,7 +157,7 @@ class PullRequest(Served):
         return len(self._numstat())
 
     def comments(self, first: int | None = None, last: int | None = None, after: str | None = None,
-                 before: str | None = None) -> dict[str, Any]:
+                 before: str | None = None) -> Connection:
         items = [IssueComment(self._ctx, self._repo, c) for c in self._repo.comments_on(self._pull.number)]
         return connection(items, first=first, last=last, after=after, before=before, connection_name="comments")
 

@@ -22,7 +22,7 @@ class Query(Served):
     def repository(self, owner: str, name: str, follow_renames: bool = True) -> Repository:
         return Repository(self._ctx, self._ctx.repo(owner, name))
 
-    def node(self, id: str) -> Any:  # noqa: A002 - GraphQL's name
+    def node(self, id: str) -> Any:
         return lookup(self._ctx, id)
 
     def nodes(self, ids: list[str]) -> list[Any]:

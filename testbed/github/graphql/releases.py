@@ -69,8 +69,7 @@ class Release(Served):
         return Commit(self._ctx, self._repo, found) if found else None
 
     def repository(self) -> Any:
-        from testbed.github.graphql.repository import Repository
-        return Repository(self._ctx, self._repo)
+        return self._ctx.repository(self._repo)
 
     def release_assets(self, first: int | None = None, last: int | None = None, after: str | None = None,
                        before: str | None = None, name: str | None = None) -> Connection:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from testbed.github import gitdata, shapes
-from testbed.github.graphql.base import Served
+from testbed.github.graphql.base import Served, pull_state
 from testbed.github.graphql.connections import Connection, connection
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.errors import not_found
 from testbed.github.graphql.gitobjects import Ref, git_object, ref
-from testbed.github.graphql.pulls import PullRequest, pull_state
+from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.releases import Release
 from testbed.github.graphql.users import Actor
 from testbed.github.records import Repo
@@ -60,6 +60,10 @@ class Repository(Served):
         self.primary_language = None
         self.license_info = None
         self.code_of_conduct = None
+
+    def hosted(self) -> Repo:
+        """The repository record behind this object (not a GraphQL field)."""
+        return self._repo
 
     def owner(self) -> Actor:
         return Actor(self._ctx, self._repo.owner)
