@@ -59,20 +59,23 @@ python_packages() {
         || { tail -n 20 "$log_dir/pip.log" >&2; die "pip install -e $here failed (log: $log_dir/pip.log)"; }
 }
 
-# GitHub's own descriptions of its REST API, webhook payloads and GraphQL API: the testbed's tests
-# validate the local GitHub against the first two, and the local GitHub serves GraphQL against the
-# third (npm registry; versions pinned; the GraphQL pin is also in testbed/github/graphql/schema.py).
+# GitHub's own descriptions of its REST API, webhook payloads and GraphQL API, and @octokit/rest:
+# the testbed's tests validate the local GitHub against the first two and drive it with the
+# last; the local GitHub serves GraphQL against the third (npm registry; versions pinned; the
+# GraphQL pin is also in testbed/github/graphql/schema.py).
 schemas() {
     local prefix="$here/.cache/npm"
     [ -f "$prefix/node_modules/@octokit/webhooks-schemas/schema.json" ] \
         && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] \
+        && [ -f "$prefix/node_modules/@octokit/rest/package.json" ] \
         && grep -q '"version": "15.26.1"' "$prefix/node_modules/@octokit/graphql-schema/package.json" 2>/dev/null \
         && return 0
-    have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks and GraphQL will report it"; return 0; }
-    say "installing @octokit/openapi, @octokit/webhooks-schemas and @octokit/graphql-schema (npm)"
+    have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks, octokit tests and GraphQL will report it"; return 0; }
+    say "installing @octokit/openapi, @octokit/webhooks-schemas, @octokit/rest and @octokit/graphql-schema (npm)"
     mkdir -p "$prefix"
     npm install --prefix "$prefix" --no-audit --no-fund --silent \
-        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 @octokit/graphql-schema@15.26.1 >"$log_dir/npm.log" 2>&1 \
+        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 @octokit/rest@22.0.1 @octokit/graphql-schema@15.26.1 \
+        >"$log_dir/npm.log" 2>&1 \
         || { tail -n 20 "$log_dir/npm.log" >&2; die "npm install of the GitHub schemas failed (log: $log_dir/npm.log)"; }
 }
 

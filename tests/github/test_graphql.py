@@ -237,3 +237,17 @@ def test_a_mutation_the_local_github_does_not_serve_fails_clearly(gh: LocalGitHu
     body = answer(gh, 'mutation { addStar(input: {starrableId: "R_1"}) { clientMutationId } }')
     assert body["data"] == {"addStar": None}
     assert "addStar is not served by the local GitHub" in body["errors"][0]["message"]
+
+
+def test_graphql_is_counted_against_its_own_rate_limit_window(gh: LocalGitHub) -> None:
+    """Each query is counted in the `graphql` window: headers and `rateLimit` agree, REST's `core` is untouched."""
+    first = post(gh, "{ viewer { login } }")
+    second = post(gh, "{ rateLimit { limit used remaining } }")
+    assert first.headers["x-ratelimit-resource"] == "graphql" and first.headers["x-github-request-id"]
+    assert int(second.headers["x-ratelimit-used"]) == int(first.headers["x-ratelimit-used"]) + 1
+    counted = second.json()["data"]["rateLimit"]
+    used = int(second.headers["x-ratelimit-used"])  # this query included, as GitHub counts its cost
+    assert counted == {"limit": 5000, "used": used, "remaining": 5000 - used}
+    core = requests.get(f"{gh.api_url}/rate_limit", headers={"Authorization": f"token {gh.admin_token}"}, timeout=30)
+    assert core.json()["resources"]["graphql"]["used"] == used
+    assert core.json()["resources"]["core"]["used"] == 0

@@ -34,6 +34,7 @@ class Context:
     state: State
     site: Site
     token: Token
+    rate_subject: tuple[str, int] = ("", 0)  # who the request is counted against, and their hourly limit
     # GraphQL types by name (`Repository`, `PullRequest`), given by `execution` so that the type modules
     # need not import each other
     types: Mapping[str, Callable[..., Any]] = field(default_factory=dict)

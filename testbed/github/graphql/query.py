@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from testbed.github.graphql.base import Served
@@ -9,8 +10,6 @@ from testbed.github.graphql.errors import GitHubError, not_found
 from testbed.github.graphql.nodes import lookup
 from testbed.github.graphql.repository import Repository
 from testbed.github.graphql.users import Actor
-
-RATE_LIMIT = 5000
 
 
 class Query(Served):
@@ -43,5 +42,9 @@ class Query(Served):
         return Actor(self._ctx, login) if login in self._ctx.logins() else None
 
     def rate_limit(self, dry_run: bool = False) -> dict[str, Any]:
-        return {"cost": 1, "limit": RATE_LIMIT, "nodeCount": 0, "remaining": RATE_LIMIT, "used": 0,
-                "resetAt": "2099-01-01T00:00:00Z"}
+        """The caller's `graphql` window, as the endpoint counts it (one point a query)."""
+        key, limit = self._ctx.rate_subject
+        window = self._ctx.state.rate_limits.peek(key, limit, "graphql")
+        reset = datetime.fromtimestamp(window.reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"cost": 1, "limit": window.limit, "nodeCount": 0, "remaining": window.remaining,
+                "used": window.used, "resetAt": reset}

@@ -1,6 +1,7 @@
 """`POST /api/graphql` (the GitHub Enterprise path of `https://api.github.com/graphql`): the HTTP side of
 the GraphQL API. Authentication and injected faults as for REST; every answer to an authenticated
-request is HTTP 200 with GitHub's `{"data", "errors"}` body, whatever the document holds."""
+request is HTTP 200 with GitHub's `{"data", "errors"}` body, whatever the document holds, and is
+counted against the caller's `graphql` rate-limit window (`x-ratelimit-*` headers)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from testbed.github import graphql
-from testbed.github.access import authenticate, fault_error
+from testbed.github.access import authenticate, fault_error, subject
+from testbed.github.api import request_id
+from testbed.github.ratelimit import Window
+from testbed.github.shapes import numeric_id
 from testbed.github.site import Site
 from testbed.github.state import State
 
 PATH = "/api/graphql"
+RESOURCE = "graphql"  # the rate-limit resource GraphQL is counted under
 DOCS = "https://docs.github.com/graphql"
 AUTH_DOCS = "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql"
 GraphQLLog = list[tuple[str, list[str]]]  # (operation name, error codes) per answered request
@@ -57,9 +62,12 @@ class GraphQLEndpoint:
         self.schema = schema
         self.operations: GraphQLLog = []
 
-    def _json(self, status: int, body: dict[str, Any]) -> Response:
+    def _json(self, status: int, body: dict[str, Any], window: Window | None = None) -> Response:
         self.log.append(("POST", PATH, status))
-        return JSONResponse(body, status_code=status, headers={"X-GitHub-Media-Type": "github.v4; format=json"})
+        headers = {"X-GitHub-Media-Type": "github.v4; format=json", "X-GitHub-Request-Id": request_id()}
+        if window is not None:
+            headers.update(window.headers())
+        return JSONResponse(body, status_code=status, headers=headers)
 
     async def handle(self, request: Request) -> Response:
         fault = fault_error(self.state, request.method, request.url.path)
@@ -69,14 +77,22 @@ class GraphQLEndpoint:
         if token is None:
             return self._json(401, {"message": "This endpoint requires you to be authenticated.",
                                     "documentation_url": AUTH_DOCS})
+        key, limit = subject(token, request.client.host if request.client else "127.0.0.1")
+        limits = self.state.rate_limits
+        if limits.peek(key, limit, RESOURCE).remaining == 0:
+            # GitHub answers an exhausted GraphQL limit with 200 and a RATE_LIMITED error
+            message = f"API rate limit exceeded for user ID {numeric_id(f'user:{token.login}')}."
+            return self._json(200, {"errors": [{"type": "RATE_LIMITED", "message": message}]},
+                              limits.peek(key, limit, RESOURCE))
+        window = limits.consume(key, limit, RESOURCE)  # one point a query: the testbed's queries are small
         parsed = _request(await request.body())
         if isinstance(parsed, tuple):
             self.operations.append(("", ["request"]))
-            return self._json(*parsed)
-        context = graphql.Context(self.state, self.site(), token)
+            return self._json(*parsed, window)
+        context = graphql.Context(self.state, self.site(), token, rate_subject=(key, limit))
         try:
             outcome = await run_in_threadpool(graphql.run, self.schema(), parsed, context)
         except Exception as error:  # noqa: BLE001 - a bug in the stand-in answers 500, visibly
-            return self._json(500, {"message": f"local GitHub error: {error}", "documentation_url": DOCS})
+            return self._json(500, {"message": f"local GitHub error: {error}", "documentation_url": DOCS}, window)
         self.operations.append((outcome.operation, outcome.error_codes))
-        return self._json(200, outcome.body)
+        return self._json(200, outcome.body, window)
