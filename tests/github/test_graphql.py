@@ -251,3 +251,18 @@ def test_graphql_is_counted_against_its_own_rate_limit_window(gh: LocalGitHub) -
     core = requests.get(f"{gh.api_url}/rate_limit", headers={"Authorization": f"token {gh.admin_token}"}, timeout=30)
     assert core.json()["resources"]["graphql"]["used"] == used
     assert core.json()["resources"]["core"]["used"] == 0
+
+
+def test_commit_history_and_associated_pull_requests_as_release_tools_read_them(gh: LocalGitHub) -> None:
+    """`history` lists commits newest first as git does; `associatedPullRequests` finds the merged pull request."""
+    repo = client(gh).get_repo("acme/app")
+    pull = repo.create_pull(base="main", head="feat/login", title="Add login")
+    pull.merge(merge_method="merge")
+    query = ('{ repository(owner: "acme", name: "app") { ref(qualifiedName: "refs/heads/main") { target { '
+             '... on Commit { history(first: 10) { totalCount nodes { oid messageHeadline '
+             'associatedPullRequests(first: 5) { nodes { number state } } } } } } } } }')
+    history = data(gh, query)["repository"]["ref"]["target"]["history"]
+    assert [c["oid"] for c in history["nodes"]] == [c.sha for c in repo.get_commits(sha="main")]
+    assert history["nodes"][0]["messageHeadline"] == "Merge pull request #1 from acme/feat/login"
+    assert history["nodes"][0]["associatedPullRequests"]["nodes"] == [{"number": 1, "state": "MERGED"}]
+    assert history["nodes"][-1]["associatedPullRequests"]["nodes"] == []  # the initial commit came in with none

@@ -67,6 +67,13 @@ class Context:
     def repos(self) -> list[Repo]:
         return [r for r in self.state.repos() if self.token.reaches(r.full_name)]
 
+    def pulls_of_commit(self, repo: Repo, sha: str) -> list[PullRequest]:
+        """The pull requests `GET /repos/{o}/{r}/commits/{sha}/pulls` lists for `sha` (one rule for both APIs)."""
+        reply = self._rest(rest_pulls.pulls_of_commit, "GET", repo, f"/commits/{sha}/pulls", {"sha": sha}, {},
+                           query={"per_page": "100"})
+        numbers = [int(p["number"]) for p in reply.body]
+        return [p for p in (repo.pull(n) for n in numbers) if p is not None]
+
     def logins(self) -> set[str]:
         """Every user the local GitHub has seen (owners, authors, token holders)."""
         seen = {self.login}
@@ -78,12 +85,13 @@ class Context:
             seen.update(c.user for c in repo.issue_comments)
         return seen
 
-    # writes ------------------------------------------------------------------
+    # through the REST operations (one implementation of each GitHub rule) -----
     def _rest(self, function: Any, method: str, repo: Repo, path: str, params: dict[str, Any],
-              body: dict[str, Any]) -> Reply:
+              body: dict[str, Any], query: dict[str, str] | None = None) -> Reply:
         owner, name = repo.full_name.split("/")
-        call = Call(method=method, path=f"/repos/{repo.full_name}{path}", params={"owner": owner, "repo": name, **params},
-                    query={}, headers={}, body=json.dumps(body).encode(), token=self.token, state=self.state,
+        call = Call(method=method, path=f"/repos/{repo.full_name}{path}",
+                    params={"owner": owner, "repo": name, **params}, query=query or {}, headers={},
+                    body=json.dumps(body).encode() if body else b"", token=self.token, state=self.state,
                     site=self.site)
         try:
             reply: Reply = function(call)

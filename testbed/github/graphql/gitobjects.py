@@ -56,6 +56,22 @@ class Commit(Served):
         return connection([Commit(self._ctx, self._repo, p) for p in parents], first=first, last=last, after=after,
                           before=before, connection_name="parents")
 
+    def history(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                before: str | None = None, path: str | None = None, since: str | None = None,
+                until: str | None = None) -> Connection:
+        """The commits reachable from this one, newest first (`git log`), as release tools page them."""
+        found = [c for c in gitdata.log(self._repo.bare, self.oid, path=path)
+                 if (since is None or c.committer_date >= since) and (until is None or c.committer_date <= until)]
+        return connection([Commit(self._ctx, self._repo, c) for c in found], first=first, last=last, after=after,
+                          before=before, connection_name="history")
+
+    def associated_pull_requests(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                                 before: str | None = None) -> Connection:
+        """The pull requests this commit came in with or is on, as `GET /commits/{sha}/pulls` finds them."""
+        found = self._ctx.pulls_of_commit(self._repo, self.oid)
+        return connection([self._ctx.make("PullRequest", self._repo, p) for p in found], first=first, last=last,
+                          after=after, before=before, connection_name="associatedPullRequests")
+
     def _statuses(self) -> list[Status]:
         latest: dict[str, Status] = {}
         for status in self._repo.statuses:
