@@ -6,7 +6,7 @@ GitHub does; `query`, `mutations` and the type modules (`repository`, `pulls`, `
 """
 
 from testbed.github.graphql.context import Context
-from testbed.github.graphql.execution import Outcome, Request, run
+from testbed.github.graphql.execution import Documents, Outcome, Request, run
 from testbed.github.graphql.schema import load
 
-__all__ = ["Context", "Outcome", "Request", "load", "run"]
+__all__ = ["Context", "Documents", "Outcome", "Request", "load", "run"]

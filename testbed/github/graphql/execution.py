@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import inspect
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     GraphQLError,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -113,16 +115,47 @@ def resolve_type(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> st
     return value.get("__typename") if isinstance(value, Mapping) else getattr(value, "typename", None)
 
 
-def run(schema: GraphQLSchema, request: Request, ctx: Context) -> Outcome:
-    """Answer one request; never raises for anything a client can send."""
+class Documents:
+    """GitHub's schema and the documents already checked against it: clients such as gh send the same
+    few documents again and again, and validating one of them costs tens of milliseconds."""
+
+    MAX_KEPT = 256
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+        self._checked: dict[str, DocumentNode | Outcome] = {}
+        self._lock = threading.Lock()
+
+    def check(self, query: str) -> DocumentNode | Outcome:
+        """The parsed document if it is valid, else the answer that reports why."""
+        with self._lock:
+            found = self._checked.get(query)
+        if found is None:
+            found = _check(self.schema, query)
+            with self._lock:
+                if len(self._checked) >= self.MAX_KEPT:
+                    self._checked.pop(next(iter(self._checked)))
+                self._checked[query] = found
+        return found
+
+
+def _check(schema: GraphQLSchema, query: str) -> DocumentNode | Outcome:
     try:
-        document = parse(request.query)
+        document = parse(query)
     except GraphQLError as error:
         return Outcome({"errors": [errors.syntax_error(error)]}, error_codes=["parse"])
     problems = validate(schema, document)
     if problems:
         shaped = [errors.validation_error(e, document) for e in problems]
         return Outcome({"errors": shaped}, error_codes=[e.get("extensions", {}).get("code", "invalid") for e in shaped])
+    return document
+
+
+def run(documents: Documents, request: Request, ctx: Context) -> Outcome:
+    """Answer one request; never raises for anything a client can send."""
+    document = documents.check(request.query)
+    if isinstance(document, Outcome):
+        return document
     operation = get_operation_ast(document, request.operation_name)
     if operation is None:
         message = (f"No operation named \"{request.operation_name}\"" if request.operation_name
@@ -130,7 +163,7 @@ def run(schema: GraphQLSchema, request: Request, ctx: Context) -> Outcome:
         return Outcome({"errors": [errors.request_error(message)]}, error_codes=["operation"])
     ctx = replace(ctx, types={"Repository": Repository, "PullRequest": PullRequest})
     root = Mutation(ctx) if operation.operation is OperationType.MUTATION else Query(ctx)
-    result = execute_sync(schema, document, root_value=root, variable_values=dict(request.variables or {}),
+    result = execute_sync(documents.schema, document, root_value=root, variable_values=dict(request.variables or {}),
                           operation_name=request.operation_name, field_resolver=resolve_field,
                           type_resolver=resolve_type)
     name = operation.name.value if operation.name else ""

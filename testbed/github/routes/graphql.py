@@ -60,7 +60,14 @@ class GraphQLEndpoint:
         self.site = site
         self.log = log
         self.schema = schema
+        self._documents: graphql.Documents | None = None
         self.operations: GraphQLLog = []
+
+    def documents(self) -> graphql.Documents:
+        """The schema (loaded on the first GraphQL request, not at server start) and the checked documents."""
+        if self._documents is None:
+            self._documents = graphql.Documents(self.schema())
+        return self._documents
 
     def _json(self, status: int, body: dict[str, Any], window: Window | None = None) -> Response:
         self.log.append(("POST", PATH, status))
@@ -91,7 +98,7 @@ class GraphQLEndpoint:
             return self._json(*parsed, window)
         context = graphql.Context(self.state, self.site(), token, rate_subject=(key, limit))
         try:
-            outcome = await run_in_threadpool(graphql.run, self.schema(), parsed, context)
+            outcome = await run_in_threadpool(lambda: graphql.run(self.documents(), parsed, context))
         except Exception as error:  # noqa: BLE001 - a bug in the stand-in answers 500, visibly
             return self._json(500, {"message": f"local GitHub error: {error}", "documentation_url": DOCS}, window)
         self.operations.append((outcome.operation, outcome.error_codes))
