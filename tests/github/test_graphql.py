@@ -108,7 +108,13 @@ def test_variables_of_the_wrong_type_are_rejected_before_running(gh: LocalGitHub
     """A variable that does not fit its declared type fails the request without executing it."""
     body = answer(gh, "query($n: Int!) { repository(owner: \"acme\", name: \"app\") { pullRequest(number: $n) "
                       "{ id } } }", {"n": "one"})
-    assert "data" not in body and "$n" in body["errors"][0]["message"]
+    assert body == {"errors": [{
+        "extensions": {"value": "one", "problems": [{"path": [], "explanation": body["errors"][0]["extensions"][
+            "problems"][0]["explanation"]}]},
+        "locations": [{"line": 1, "column": 7}],
+        "message": "Variable $n of type Int! was provided invalid value",
+    }]}
+    assert "one" in body["errors"][0]["extensions"]["problems"][0]["explanation"]
 
 
 def test_unauthenticated_request_is_401(gh: LocalGitHub) -> None:
@@ -265,4 +271,6 @@ def test_commit_history_and_associated_pull_requests_as_release_tools_read_them(
     assert [c["oid"] for c in history["nodes"]] == [c.sha for c in repo.get_commits(sha="main")]
     assert history["nodes"][0]["messageHeadline"] == "Merge pull request #1 from acme/feat/login"
     assert history["nodes"][0]["associatedPullRequests"]["nodes"] == [{"number": 1, "state": "MERGED"}]
-    assert history["nodes"][-1]["associatedPullRequests"]["nodes"] == []  # the initial commit came in with none
+    by_headline = {c["messageHeadline"]: c["associatedPullRequests"]["nodes"] for c in history["nodes"]}
+    assert by_headline["Add login"] == [{"number": 1, "state": "MERGED"}]
+    assert by_headline["Initial commit"] == []  # on main before the pull request was opened

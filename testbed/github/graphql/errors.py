@@ -11,7 +11,7 @@ Two kinds, as GitHub (graphql-ruby) writes them:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
@@ -21,6 +21,8 @@ from graphql import (
     GraphQLError,
     Node,
     OperationDefinitionNode,
+    VariableDefinitionNode,
+    print_ast,
 )
 
 
@@ -124,6 +126,18 @@ def validation_error(error: GraphQLError, document: DocumentNode | None) -> dict
     body["locations"] = _locations(error)
     body["message"] = message
     return body
+
+
+def variable_error(error: GraphQLError, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """A variable whose value does not fit its declared type, as graphql-ruby reports it."""
+    definition = error.nodes[0] if error.nodes else None
+    if not isinstance(definition, VariableDefinitionNode):
+        return {"locations": _locations(error), "message": error.message}
+    name = definition.variable.name.value
+    explanation = error.message.split("; ", 1)[1] if "; " in error.message else error.message
+    return {"extensions": {"value": variables.get(name), "problems": [{"path": [], "explanation": explanation}]},
+            "locations": _locations(error),
+            "message": f"Variable ${name} of type {print_ast(definition.type)} was provided invalid value"}
 
 
 def syntax_error(error: GraphQLError) -> dict[str, Any]:

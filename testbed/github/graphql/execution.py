@@ -169,7 +169,7 @@ def run(documents: Documents, request: Request, ctx: Context) -> Outcome:
     name = operation.name.value if operation.name else ""
     if result.data is None and result.errors and all(e.path is None for e in result.errors):
         # the variables did not fit their declared types: nothing ran
-        shaped = [errors.validation_error(e, document) for e in result.errors]
+        shaped = [errors.variable_error(e, request.variables or {}) for e in result.errors]
         return Outcome({"errors": shaped}, name, ["variables"])
     body: dict[str, Any] = {"data": result.data}
     if result.errors:

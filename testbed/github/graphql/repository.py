@@ -42,7 +42,6 @@ class Repository(Served):
         self.is_private = True
         self.visibility = "PRIVATE"
         self.is_fork = self.is_archived = self.is_disabled = self.is_template = self.is_mirror = False
-        self.is_empty = not gitdata.refs(repo.bare, "refs/heads/")
         self.is_locked = False
         self.is_in_organization = False
         self.parent = None
@@ -60,6 +59,9 @@ class Repository(Served):
         self.primary_language = None
         self.license_info = None
         self.code_of_conduct = None
+
+    def is_empty(self) -> bool:
+        return not gitdata.refs(self._repo.bare, "refs/heads/")
 
     def hosted(self) -> Repo:
         """The repository record behind this object (not a GraphQL field)."""
