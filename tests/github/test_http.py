@@ -20,9 +20,15 @@ from urllib.parse import urlsplit
 import github
 import pytest
 import requests
+from starlette.routing import Route
 
 from testbed import gitrepo
-from testbed.github import LocalGitHub
+from testbed.github import LocalGitHub, app
+from testbed.github.api import RestApi
+from testbed.github.routes import API_ROUTES
+from testbed.github.site import Site
+from testbed.github.smarthttp import GitEndpoint
+from testbed.github.state import State
 from testbed.tls import TLSFiles, machine_tls
 from tests.github import openapi
 
@@ -97,6 +103,16 @@ def test_head_answers_wherever_get_does_with_the_same_headers_and_no_body(gh: Lo
         assert head.getheader("Content-Length") == str(len(get_body)), path
         assert head.getheader("ETag") == get.getheader("ETag"), path
         conn.close()
+
+
+def test_every_get_route_also_answers_head(tmp_path: Path) -> None:
+    """Every route that answers GET (REST, uploads, git) answers HEAD too, by construction."""
+    state = State()
+    application = app.build(RestApi(state, lambda: Site("http://127.0.0.1:1"), []),
+                            GitEndpoint(state, lambda: Site("http://127.0.0.1:1"), tmp_path, []))
+    routes = [r for r in application.routes if isinstance(r, Route) and "GET" in (r.methods or ())]
+    assert len(routes) >= len([e for e in API_ROUTES if e.method == "GET"])
+    assert [r.path for r in routes if "HEAD" not in (r.methods or ())] == []
 
 
 def test_connections_are_kept_alive(gh: LocalGitHub) -> None:
