@@ -39,7 +39,9 @@ async def _not_found(request: Request) -> Response:
                         headers={"X-GitHub-Request-Id": request_id()})
 
 
-def build(api: RestApi, git: GitEndpoint, graphql: GraphQLEndpoint) -> Starlette:
+def build(api: RestApi, git: GitEndpoint, graphql: GraphQLEndpoint | None = None) -> Starlette:
+    """The application; `graphql` defaults to an endpoint over the REST API's state."""
+    graphql = graphql or GraphQLEndpoint(api.state, api.site, api.log)
     routes = [
         *_mount(api, API_ROUTES, API, API),
         *_mount(api, UPLOAD_ROUTES, UPLOADS, "/api"),
