@@ -166,17 +166,27 @@ def test_connections_require_bounds_and_page_with_cursors(gh: LocalGitHub, tmp_p
 # the same state as REST -------------------------------------------------------------------
 
 def test_rest_node_ids_resolve_through_node(gh: LocalGitHub) -> None:
-    """The node_id of a repository, pull request, release, asset and user from REST resolves via node(id:)."""
+    """The node_id REST gives a repository, pull request, release, asset, user, commit, status, comment, ref or
+    tag resolves via node(id:) to that object."""
     repo = client(gh).get_repo("acme/app")
     pull = repo.create_pull(base="main", head="feat/login", title="Add login")
     release = repo.create_git_release("v1.0.0", "v1.0.0", "", target_commitish="main")
     asset = release.upload_asset_from_memory(b"{}", 2, "images.json", content_type="application/json")
-    expected = {repo.raw_data["node_id"]: ("Repository", "acme/app"), pull.raw_data["node_id"]: ("PullRequest", 1),
+    main = repo.get_branch("main").commit
+    status = main.create_status("success", context="ci/build")
+    comment = pull.create_issue_comment("Looks good")
+    tag = next(iter(repo.get_tags()))
+    expected = {main.raw_data["node_id"]: ("Commit", main.sha), status.raw_data["node_id"]: ("StatusContext", "ci/build"),
+                comment.raw_data["node_id"]: ("IssueComment", "Looks good"),
+                repo.get_git_ref("heads/main").raw_data["node_id"]: ("Ref", "main"),
+                tag.raw_data["node_id"]: ("Ref", "v1.0.0"),
+repo.raw_data["node_id"]: ("Repository", "acme/app"), pull.raw_data["node_id"]: ("PullRequest", 1),
                 release.raw_data["node_id"]: ("Release", "v1.0.0"), asset.raw_data["node_id"]: ("ReleaseAsset", 2),
                 pull.raw_data["user"]["node_id"]: ("User", "octocat")}
     query = ("query($id: ID!) { node(id: $id) { __typename id ... on Repository { key: nameWithOwner } "
              "... on PullRequest { number } ... on Release { tagName } ... on ReleaseAsset { size } "
-             "... on User { login } } }")
+             "... on User { login } ... on Commit { oid } ... on StatusContext { context } "
+             "... on IssueComment { body } ... on Ref { name } } }")
     for node_id, (typename, key) in expected.items():
         node = data(gh, query, {"id": node_id})["node"]
         assert (node["__typename"], node["id"]) == (typename, node_id)

@@ -9,7 +9,7 @@ from typing import Any
 from testbed.github import gitdata, shapes
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.errors import GitHubError
-from testbed.github.graphql.gitobjects import Ref, git_object
+from testbed.github.graphql.gitobjects import Ref, StatusContext, git_object
 from testbed.github.graphql.pulls import IssueComment, PullRequest
 from testbed.github.graphql.releases import Release, ReleaseAsset
 from testbed.github.graphql.repository import Repository
@@ -44,6 +44,10 @@ def _by_number(ctx: Context, kind: str, number: int) -> Any:
             for refname, sha in gitdata.refs(repo.bare).items():
                 if shapes.numeric_id(f"{repo.full_name}:{refname}") == number:
                     return Ref(ctx, repo, refname, sha)
+        if kind == "SC":
+            status = next((st for st in repo.statuses if st.id == number), None)
+            if status:
+                return StatusContext(ctx, status)
         if kind in ("C", "TAG"):
             objects = gitdata.git(repo.bare, "rev-list", "--all", check=False).split()
             objects += gitdata.refs(repo.bare, "refs/tags/").values()
