@@ -224,3 +224,25 @@ def test_gh_release_download_fetches_the_asset(world: World, tmp_path: Path) -> 
     release.upload_asset_from_memory(b'{"app": "1.0.0"}', 16, "images.json", content_type="application/json")
     world.gh("release", "download", "v1.0.0", "-R", "acme/app", "-p", "images.json", "-D", str(tmp_path / "dl"))
     assert (tmp_path / "dl" / "images.json").read_bytes() == b'{"app": "1.0.0"}'
+
+
+def test_gh_pr_merge_refuses_a_conflicting_pull_request(world: World, tmp_path: Path) -> None:
+    """A pull request that conflicts with its base shows CONFLICTING and `gh pr merge` leaves it open."""
+    branch_from_main(world, "fix/version", {"VERSION": "1.0.1\n"}, "Bump to 1.0.1", tmp_path)
+    bare = world.server.repo("acme/app").bare
+    gitrepo.commit_files(bare, "main", {"VERSION": "2.0.0\n"}, "Bump to 2.0.0", root=tmp_path / "main")
+    repo = world.repo()
+    main_before = repo.get_branch("main").commit.sha
+    repo.create_pull(base="main", head="fix/version", title="Bump")
+    shown = world.json("pr", "view", "1", "-R", "acme/app", "--json", "mergeable,mergeStateStatus")
+    assert shown == {"mergeable": "CONFLICTING", "mergeStateStatus": "DIRTY"}
+    refused = world.gh("pr", "merge", "1", "-R", "acme/app", "--merge", ok=False)
+    assert refused.returncode != 0 and "not mergeable" in refused.stderr
+    assert repo.get_pull(1).state == "open" and repo.get_branch("main").commit.sha == main_before
+
+
+def test_gh_pr_view_of_a_missing_pull_request_names_it(world: World) -> None:
+    """`gh pr view` of a number that does not exist fails with GitHub's NOT_FOUND message."""
+    missing = world.gh("pr", "view", "99", "-R", "acme/app", ok=False)
+    assert missing.returncode != 0
+    assert "Could not resolve to a PullRequest with the number of 99." in missing.stderr
