@@ -284,3 +284,22 @@ def test_commit_history_and_associated_pull_requests_as_release_tools_read_them(
     by_headline = {c["messageHeadline"]: c["associatedPullRequests"]["nodes"] for c in history["nodes"]}
     assert by_headline["Add login"] == [{"number": 1, "state": "MERGED"}]
     assert by_headline["Initial commit"] == []  # on main before the pull request was opened
+
+
+def test_files_trees_and_blobs_read_the_same_as_git(gh: LocalGitHub) -> None:
+    """A pull request's changed files, a commit's tree and a blob by expression are git's, not placeholders."""
+    repo = client(gh).get_repo("acme/app")
+    repo.create_pull(base="main", head="feat/login", title="Add login")
+    found = data(gh, '{ repository(owner: "acme", name: "app") { '
+                     'pullRequest(number: 1) { changedFiles files(first: 10) { nodes { path additions deletions '
+                     'changeType } } } '
+                     'file: object(expression: "feat/login:login.txt") { ... on Blob { text byteSize isBinary } } '
+                     'ref(qualifiedName: "main") { target { ... on Commit { tree { entries { name type oid } } } } } '
+                     '} }')["repository"]
+    assert found["pullRequest"]["changedFiles"] == 1
+    assert found["pullRequest"]["files"]["nodes"] == [
+        {"path": "login.txt", "additions": 1, "deletions": 0, "changeType": "ADDED"}]
+    assert found["file"] == {"text": "login\n", "byteSize": 6, "isBinary": False}
+    entries = found["ref"]["target"]["tree"]["entries"]
+    assert [(e["name"], e["type"]) for e in entries] == [("VERSION", "blob")]
+    assert entries[0]["oid"] == repo.get_contents("VERSION", ref="main").sha

@@ -3,6 +3,7 @@ statuses rolled up (`StatusCheckRollup`, `StatusContext`). Read from the bare re
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 from testbed.github import gitdata, shapes
@@ -49,6 +50,9 @@ class Commit(Served):
 
     def repository(self) -> Any:
         return self._ctx.repository(self._repo)
+
+    def tree(self) -> Tree:
+        return Tree(self._ctx, self._repo, self._commit.tree)
 
     def parents(self, first: int | None = None, last: int | None = None, after: str | None = None,
                 before: str | None = None) -> Connection:
@@ -142,10 +146,58 @@ class Tag(Served):
         return git_object(self._ctx, self._repo, self._target)
 
 
-def git_object(ctx: Context, repo: Repo, sha: str) -> Commit | Tag | None:
+class Blob(Served):
+    """A file's contents; `text` is null for binary files, as on GitHub."""
+
+    typename = "Blob"
+
+    def __init__(self, ctx: Context, repo: Repo, sha: str) -> None:
+        super().__init__(ctx)
+        self._repo = repo
+        self.oid, self.abbreviated_oid = sha, sha[:7]
+        self.id = shapes.node_id("BL", shapes.numeric_id(sha))
+        data = subprocess.run(["git", "cat-file", "blob", sha], cwd=repo.bare, capture_output=True,
+                              check=True).stdout
+        self.byte_size = len(data)
+        self.is_binary = b"\0" in data
+        self.is_truncated = False
+        self.text = None if self.is_binary else data.decode("utf-8", errors="replace")
+
+
+class Tree(Served):
+    typename = "Tree"
+
+    def __init__(self, ctx: Context, repo: Repo, sha: str, path: str = "") -> None:
+        super().__init__(ctx)
+        self._repo, self._path = repo, path
+        self.oid, self.abbreviated_oid = sha, sha[:7]
+        self.id = shapes.node_id("TR", shapes.numeric_id(sha))
+
+    def entries(self) -> list[dict[str, Any]]:
+        out = gitdata.git(self._repo.bare, "ls-tree", "-l", self.oid)
+        found = []
+        for line in out.splitlines():
+            meta, _, name = line.partition("\t")
+            mode, kind, oid, size = meta.split()
+            path = f"{self._path}/{name}" if self._path else name
+            found.append({"name": name, "path": path, "mode": int(mode, 8), "type": kind, "oid": oid,
+                          "size": int(size) if size.isdigit() else 0, "isGenerated": False,
+                          "extension": "." + name.rsplit(".", 1)[1] if "." in name else None,
+                          "object": Tree(self._ctx, self._repo, oid, path) if kind == "tree"
+                          else Blob(self._ctx, self._repo, oid) if kind == "blob" else None,
+                          "repository": self._ctx.repository(self._repo)})
+        return found
+
+
+def git_object(ctx: Context, repo: Repo, sha: str) -> Commit | Tag | Blob | Tree | None:
+    """The git object `sha` names, as its GraphQL type (None if there is no such object)."""
     kind = gitdata.object_type(repo.bare, sha)
     if kind == "tag":
         return Tag(ctx, repo, sha)
+    if kind == "blob":
+        return Blob(ctx, repo, sha)
+    if kind == "tree":
+        return Tree(ctx, repo, sha)
     found = gitdata.commit(repo.bare, sha) if kind == "commit" else None
     return Commit(ctx, repo, found) if found else None
 

@@ -24,6 +24,9 @@ def _conflicts(repo: Repo, base: str, head: str) -> bool:
     return result.returncode != 0
 
 
+CHANGE_TYPES = {"A": "ADDED", "D": "DELETED", "M": "MODIFIED", "T": "CHANGED", "R": "RENAMED", "C": "COPIED"}
+
+
 class IssueComment(Served):
     typename = "IssueComment"
 
@@ -141,20 +144,32 @@ class PullRequest(Served):
         items = [PullRequestCommit(self._ctx, self._repo, self._pull, c) for c in self._commits()]
         return connection(items, first=first, last=last, after=after, before=before, connection_name="commits")
 
-    def _numstat(self) -> list[tuple[int, int]]:
+    def _files(self) -> list[dict[str, Any]]:
+        """The changed files from the merge base to the head, with line counts (`git diff --numstat`)."""
         base = gitdata.merge_base(self._repo.bare, self._pull.base_sha, self._head()) or self._pull.base_sha
+        statuses = {path: status for status, path in gitdata.changed_files(self._repo.bare, base, self._head())}
         out = gitdata.git(self._repo.bare, "diff", "--numstat", "--no-renames", base, self._head(), check=False)
-        rows = [line.split("\t") for line in out.splitlines() if line.count("\t") >= 2]
-        return [(int(a) if a.isdigit() else 0, int(d) if d.isdigit() else 0) for a, d, _ in rows]
+        found = []
+        for line in out.splitlines():
+            added, deleted, path = line.split("\t", 2)
+            found.append({"path": path, "additions": int(added) if added.isdigit() else 0,
+                          "deletions": int(deleted) if deleted.isdigit() else 0,
+                          "changeType": CHANGE_TYPES.get(statuses.get(path, "M"), "MODIFIED"),
+                          "viewerViewedState": "UNVIEWED"})
+        return found
+
+    def files(self, first: int | None = None, last: int | None = None, after: str | None = None,
+              before: str | None = None) -> Connection:
+        return connection(self._files(), first=first, last=last, after=after, before=before, connection_name="files")
 
     def additions(self) -> int:
-        return sum(a for a, _ in self._numstat())
+        return sum(int(f["additions"]) for f in self._files())
 
     def deletions(self) -> int:
-        return sum(d for _, d in self._numstat())
+        return sum(int(f["deletions"]) for f in self._files())
 
     def changed_files(self) -> int:
-        return len(self._numstat())
+        return len(self._files())
 
     def comments(self, first: int | None = None, last: int | None = None, after: str | None = None,
                  before: str | None = None) -> Connection:

@@ -87,7 +87,10 @@ class Repository(Served):
         return connection(items, first=first, last=last, after=after, before=before, connection_name="refs")
 
     def object(self, oid: str | None = None, expression: str | None = None) -> Any:
-        sha = oid or (gitdata.resolve(self._repo.bare, expression) if expression else None)
+        """The object an oid or a revision expression (`main`, `v1.0.0`, `main:README.md`) names, or null."""
+        sha = oid
+        if sha is None and expression and not expression.startswith("-"):
+            sha = gitdata.git(self._repo.bare, "rev-parse", "--verify", "--quiet", expression, check=False).strip()
         return git_object(self._ctx, self._repo, sha) if sha else None
 
     def pull_request(self, number: int) -> PullRequest:
