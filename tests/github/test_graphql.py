@@ -303,3 +303,27 @@ def test_files_trees_and_blobs_read_the_same_as_git(gh: LocalGitHub) -> None:
     entries = found["ref"]["target"]["tree"]["entries"]
     assert [(e["name"], e["type"]) for e in entries] == [("VERSION", "blob")]
     assert entries[0]["oid"] == repo.get_contents("VERSION", ref="main").sha
+
+
+def test_comments_participants_and_owned_repositories_show_what_exists(gh: LocalGitHub) -> None:
+    """Commit comments, a pull request's participants and a user's repositories are the recorded ones."""
+    repo = client(gh).get_repo("acme/app")
+    pull = repo.create_pull(base="main", head="feat/login", title="Add login")
+    head = repo.get_branch("feat/login").commit
+    head.create_comment("Images: stg-1.1.0")
+    pull.create_issue_comment("Looks good")
+    found = data(gh, '{ repository(owner: "acme", name: "app") { '
+                     'commitComments(first: 5) { nodes { body commit { oid } } } '
+                     'issueOrPullRequest(number: 1) { ... on PullRequest { participants(first: 5) { nodes { login } } '
+                     'commits(last: 1) { nodes { commit { comments(first: 5) { totalCount } authors(first: 2) '
+                     '{ nodes { name } } } } } } } } '
+                     'user(login: "acme") { repositories(first: 5) { nodes { nameWithOwner } } } }')
+    assert found["repository"]["commitComments"]["nodes"] == [{"body": "Images: stg-1.1.0", "commit": {"oid": head.sha}}]
+    pull_found = found["repository"]["issueOrPullRequest"]
+    assert pull_found["participants"]["nodes"] == [{"login": "octocat"}]
+    last = pull_found["commits"]["nodes"][0]["commit"]
+    assert last["comments"]["totalCount"] == 1 and last["authors"]["nodes"] == [{"name": head.commit.author.name}]
+    assert found["user"]["repositories"]["nodes"] == [{"nameWithOwner": "acme/app"}]
+    timeline = answer(gh, '{ repository(owner: "acme", name: "app") { pullRequest(number: 1) '
+                          '{ timelineItems(first: 5) { totalCount } } } }')
+    assert "timelineItems is not served by the local GitHub" in timeline["errors"][0]["message"]

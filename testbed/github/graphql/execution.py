@@ -35,6 +35,7 @@ from graphql import (
 )
 
 from testbed.github.graphql import errors
+from testbed.github.graphql.comments import CommitComment
 from testbed.github.graphql.connections import empty
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.mutations import Mutation
@@ -43,6 +44,8 @@ from testbed.github.graphql.query import Query
 from testbed.github.graphql.repository import Repository
 
 MISSING = object()
+# connections where the local GitHub has data it does not show through GraphQL: an empty answer would mislead
+NOT_MODELLED = frozenset({"PullRequest.timelineItems", "PullRequest.timeline", "Commit.checkSuites"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ def _unserved(info: GraphQLResolveInfo) -> Any:
     if info.parent_type.name == "Mutation":
         raise errors.GitHubError("UNPROCESSABLE", f"The mutation {info.field_name} is not served by the local "
                                  f"GitHub (a limit of the testbed)")
+    where = f"{info.parent_type.name}.{info.field_name}"
+    if where in NOT_MODELLED:
+        raise errors.GitHubError("UNPROCESSABLE", f"{where} is not served by the local GitHub (a limit of the "
+                                 f"testbed; the REST API shows this data)")
     nullable = get_nullable_type(info.return_type)  # type: ignore[arg-type]
     named = get_named_type(info.return_type)
     if is_list_type(nullable):
@@ -161,7 +168,7 @@ def run(documents: Documents, request: Request, ctx: Context) -> Outcome:
         message = (f"No operation named \"{request.operation_name}\"" if request.operation_name
                    else "An operation name is required")
         return Outcome({"errors": [errors.request_error(message)]}, error_codes=["operation"])
-    ctx = replace(ctx, types={"Repository": Repository, "PullRequest": PullRequest})
+    ctx = replace(ctx, types={"Repository": Repository, "PullRequest": PullRequest, "CommitComment": CommitComment})
     root = Mutation(ctx) if operation.operation is OperationType.MUTATION else Query(ctx)
     result = execute_sync(documents.schema, document, root_value=root, variable_values=dict(request.variables or {}),
                           operation_name=request.operation_name, field_resolver=resolve_field,

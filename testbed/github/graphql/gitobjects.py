@@ -69,6 +69,17 @@ class Commit(Served):
         return connection([Commit(self._ctx, self._repo, c) for c in found], first=first, last=last, after=after,
                           before=before, connection_name="history")
 
+    def authors(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                before: str | None = None) -> Connection:
+        return connection([self.author], first=first, last=last, after=after, before=before,
+                          connection_name="authors")
+
+    def comments(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                 before: str | None = None) -> Connection:
+        found = [self._ctx.make("CommitComment", self._repo, c) for c in self._repo.commit_comments
+                 if c.commit_id == self.oid]
+        return connection(found, first=first, last=last, after=after, before=before, connection_name="comments")
+
     def associated_pull_requests(self, first: int | None = None, last: int | None = None, after: str | None = None,
                                  before: str | None = None) -> Connection:
         """The pull requests this commit came in with or is on, as `GET /commits/{sha}/pulls` finds them."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from testbed.github.graphql.base import Served
+from testbed.github.graphql.comments import IssueComment
 from testbed.github.graphql.errors import GitHubError
 from testbed.github.graphql.nodes import lookup_as
-from testbed.github.graphql.pulls import IssueComment, PullRequest
+from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.repository import Repository
 from testbed.github.graphql.users import Actor
 from testbed.github.merge import MergeRequest

@@ -7,10 +7,11 @@ import re
 from typing import Any
 
 from testbed.github import gitdata, shapes
+from testbed.github.graphql.comments import CommitComment, IssueComment
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.errors import GitHubError
 from testbed.github.graphql.gitobjects import Ref, StatusContext, git_object
-from testbed.github.graphql.pulls import IssueComment, PullRequest
+from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.releases import Release, ReleaseAsset
 from testbed.github.graphql.repository import Repository
 from testbed.github.graphql.users import Actor
@@ -44,6 +45,10 @@ def _by_number(ctx: Context, kind: str, number: int) -> Any:
             for refname, sha in gitdata.refs(repo.bare).items():
                 if shapes.numeric_id(f"{repo.full_name}:{refname}") == number:
                     return Ref(ctx, repo, refname, sha)
+        if kind == "CC":
+            commit_comment = next((c for c in repo.commit_comments if c.id == number), None)
+            if commit_comment:
+                return CommitComment(ctx, repo, commit_comment)
         if kind == "SC":
             status = next((st for st in repo.statuses if st.id == number), None)
             if status:

@@ -8,11 +8,11 @@ from typing import Any
 
 from testbed.github import gitdata, shapes
 from testbed.github.graphql.base import Served, pull_state
+from testbed.github.graphql.comments import IssueComment
 from testbed.github.graphql.connections import Connection, connection
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.gitobjects import Commit, Ref, git_object, ref
 from testbed.github.graphql.users import Actor, actor
-from testbed.github.records import IssueComment as IssueCommentRecord
 from testbed.github.records import PullRequest as PullRecord
 from testbed.github.records import Repo
 
@@ -25,25 +25,6 @@ def _conflicts(repo: Repo, base: str, head: str) -> bool:
 
 
 CHANGE_TYPES = {"A": "ADDED", "D": "DELETED", "M": "MODIFIED", "T": "CHANGED", "R": "RENAMED", "C": "COPIED"}
-
-
-class IssueComment(Served):
-    typename = "IssueComment"
-
-    def __init__(self, ctx: Context, repo: Repo, found: IssueCommentRecord) -> None:
-        super().__init__(ctx)
-        self.id = shapes.node_id("IC", found.id)
-        self.database_id = found.id
-        self.body = found.body
-        self.body_text = found.body
-        self.created_at, self.updated_at = found.created_at, found.updated_at
-        self.author = actor(ctx, found.user)
-        self.author_association = "OWNER" if found.user == repo.owner else "NONE"
-        self.includes_created_edit = False
-        self.is_minimized = False
-        self.minimized_reason = None
-        self.viewer_did_author = found.user == ctx.login
-        self.url = f"{ctx.site.repo_web(repo.full_name)}/pull/{found.number}#issuecomment-{found.id}"
 
 
 class PullRequestCommit(Served):
@@ -175,6 +156,14 @@ class PullRequest(Served):
                  before: str | None = None) -> Connection:
         items = [IssueComment(self._ctx, self._repo, c) for c in self._repo.comments_on(self._pull.number)]
         return connection(items, first=first, last=last, after=after, before=before, connection_name="comments")
+
+    def participants(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                     before: str | None = None) -> Connection:
+        """The author, then everyone who commented, each once (the testbed has no reviews or assignees)."""
+        logins = [self._pull.user] + [c.user for c in self._repo.comments_on(self._pull.number)]
+        unique = list(dict.fromkeys(logins))
+        return connection([Actor(self._ctx, login) for login in unique], first=first, last=last, after=after,
+                          before=before, connection_name="participants")
 
     def viewer_can_update(self) -> bool:
         return True

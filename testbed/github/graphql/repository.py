@@ -7,6 +7,7 @@ from typing import Any
 
 from testbed.github import gitdata, shapes
 from testbed.github.graphql.base import Served, pull_state
+from testbed.github.graphql.comments import CommitComment
 from testbed.github.graphql.connections import Connection, connection
 from testbed.github.graphql.context import Context
 from testbed.github.graphql.errors import not_found
@@ -99,6 +100,11 @@ class Repository(Served):
             raise not_found("PullRequest", f"the number of {number}")
         return PullRequest(self._ctx, self._repo, found)
 
+    def issue_or_pull_request(self, number: int) -> PullRequest | None:
+        """The pull request with that number (the local GitHub has no issues besides pull requests)."""
+        found = self._repo.pull(number)
+        return PullRequest(self._ctx, self._repo, found) if found else None
+
     def pull_requests(self, states: list[str] | None = None, base_ref_name: str | None = None,
                       head_ref_name: str | None = None, first: int | None = None, last: int | None = None,
                       after: str | None = None, before: str | None = None, order_by: Order = None,
@@ -113,6 +119,11 @@ class Repository(Served):
                    reverse=_descending(order_by, False))
         return connection([PullRequest(self._ctx, self._repo, p) for p in found], first=first, last=last,
                           after=after, before=before, connection_name="pullRequests")
+
+    def commit_comments(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                        before: str | None = None) -> Connection:
+        found = [CommitComment(self._ctx, self._repo, c) for c in self._repo.commit_comments]
+        return connection(found, first=first, last=last, after=after, before=before, connection_name="commitComments")
 
     def release(self, tag_name: str) -> Release | None:
         found = self._repo.release_by_tag(tag_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from testbed.github import shapes
 from testbed.github.graphql.base import Served
+from testbed.github.graphql.connections import Connection, connection
 from testbed.github.graphql.context import Context
 
 CREATED = "2026-01-01T00:00:00Z"  # the REST API's `created_at` of every user
@@ -27,6 +28,12 @@ class Actor(Served):
         self.updated_at = CREATED
         self.is_site_admin = False
         self.is_viewer = login == ctx.login
+
+    def repositories(self, first: int | None = None, last: int | None = None, after: str | None = None,
+                     before: str | None = None) -> Connection:
+        """The repositories this user owns that the caller's token reaches, oldest first."""
+        owned = [self._ctx.repository(r) for r in self._ctx.repos() if r.owner == self.login]
+        return connection(owned, first=first, last=last, after=after, before=before, connection_name="repositories")
 
     def avatar_url(self, size: int | None = None) -> str:
         return f"{self._ctx.site.url}/avatars/{self.login}" + (f"?s={size}" if size else "")
