@@ -246,3 +246,14 @@ def test_gh_pr_view_of_a_missing_pull_request_names_it(world: World) -> None:
     missing = world.gh("pr", "view", "99", "-R", "acme/app", ok=False)
     assert missing.returncode != 0
     assert "Could not resolve to a PullRequest with the number of 99." in missing.stderr
+
+
+def test_gh_pr_status_and_edit(world: World) -> None:
+    """`gh pr status` finds the viewer's open pull request by search; `gh pr edit` retitles it as REST shows."""
+    repo = world.repo()
+    repo.create_pull(base="main", head="feat/login", title="Add login")
+    status = world.gh("pr", "status", "-R", "acme/app").stdout
+    assert "Created by you" in status and "#1  Add login [feat/login]" in status
+    world.gh("pr", "edit", "1", "-R", "acme/app", "--title", "Add login page", "--body", "With a form")
+    pull = repo.get_pull(1)
+    assert (pull.title, pull.body) == ("Add login page", "With a form")

@@ -176,7 +176,8 @@ def test_rest_node_ids_resolve_through_node(gh: LocalGitHub) -> None:
     status = main.create_status("success", context="ci/build")
     comment = pull.create_issue_comment("Looks good")
     tag = next(iter(repo.get_tags()))
-    expected = {main.raw_data["node_id"]: ("Commit", main.sha), status.raw_data["node_id"]: ("StatusContext", "ci/build"),
+    expected = {main.raw_data["node_id"]: ("Commit", main.sha),
+                status.raw_data["node_id"]: ("StatusContext", "ci/build"),
                 comment.raw_data["node_id"]: ("IssueComment", "Looks good"),
                 repo.get_git_ref("heads/main").raw_data["node_id"]: ("Ref", "main"),
                 tag.raw_data["node_id"]: ("Ref", "v1.0.0"),
@@ -318,7 +319,8 @@ def test_comments_participants_and_owned_repositories_show_what_exists(gh: Local
                      'commits(last: 1) { nodes { commit { comments(first: 5) { totalCount } authors(first: 2) '
                      '{ nodes { name } } } } } } } } '
                      'user(login: "acme") { repositories(first: 5) { nodes { nameWithOwner } } } }')
-    assert found["repository"]["commitComments"]["nodes"] == [{"body": "Images: stg-1.1.0", "commit": {"oid": head.sha}}]
+    assert found["repository"]["commitComments"]["nodes"] == [
+        {"body": "Images: stg-1.1.0", "commit": {"oid": head.sha}}]
     pull_found = found["repository"]["issueOrPullRequest"]
     assert pull_found["participants"]["nodes"] == [{"login": "octocat"}]
     last = pull_found["commits"]["nodes"][0]["commit"]
@@ -327,3 +329,23 @@ def test_comments_participants_and_owned_repositories_show_what_exists(gh: Local
     timeline = answer(gh, '{ repository(owner: "acme", name: "app") { pullRequest(number: 1) '
                           '{ timelineItems(first: 5) { totalCount } } } }')
     assert "timelineItems is not served by the local GitHub" in timeline["errors"][0]["message"]
+
+
+def test_search_finds_pull_requests_by_qualifiers_and_names_unserved_ones(gh: LocalGitHub) -> None:
+    """search(type: ISSUE) applies repo/is/state/author qualifiers and words; an unknown qualifier is an error."""
+    repo = client(gh).get_repo("acme/app")
+    repo.create_pull(base="main", head="feat/login", title="Add login")
+    query = ("query($q: String!) { search(query: $q, type: ISSUE, first: 5) "
+             "{ issueCount nodes { ... on PullRequest { number } } } }")
+
+    def numbers(q: str) -> list[int]:
+        found = data(gh, query, {"q": q})["search"]
+        assert found["issueCount"] == len(found["nodes"])
+        return [n["number"] for n in found["nodes"]]
+    assert numbers("repo:acme/app is:pr state:open author:octocat") == [1]
+    assert numbers("repo:acme/app is:pr login") == [1]
+    assert numbers("repo:acme/app is:merged") == []
+    assert numbers("repo:acme/app review-requested:octocat") == []  # nobody is asked to review here
+    assert numbers("repo:acme/other is:pr") == []
+    body = answer(gh, query, {"q": "repo:acme/app language:go"})
+    assert "search qualifier 'language:' is not served" in body["errors"][0]["message"]

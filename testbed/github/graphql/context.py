@@ -107,11 +107,14 @@ class Context:
         assert opened is not None
         return opened
 
+    def update_pull(self, repo: Repo, pull: PullRequest, changes: dict[str, Any]) -> PullRequest:
+        """Edit title, body or state as `PATCH /pulls/{n}` does (events included)."""
+        self._rest(rest_pulls.update_pull, "PATCH", repo, f"/pulls/{pull.number}", {"number": pull.number}, changes)
+        return pull
+
     def set_pull_state(self, repo: Repo, pull: PullRequest, state: str) -> PullRequest:
         """Close or reopen as `PATCH /pulls/{n}` with `state` does."""
-        self._rest(rest_pulls.update_pull, "PATCH", repo, f"/pulls/{pull.number}", {"number": pull.number},
-                   {"state": state})
-        return pull
+        return self.update_pull(repo, pull, {"state": state})
 
     def comment(self, repo: Repo, pull: PullRequest, body: str) -> IssueComment:
         """Comment on a pull request as `POST /issues/{n}/comments` does (the same record and event)."""

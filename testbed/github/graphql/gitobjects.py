@@ -237,7 +237,8 @@ class Ref(Served):
                                  before: str | None = None) -> Connection:
         found = [p for p in self._repo.pulls if self.prefix == "refs/heads/" and p.head == self.name
                  and (not states or pull_state(p) in states)]
-        return connection([self._ctx.make("PullRequest", self._repo, p) for p in found], first=first, last=last, after=after,
+        pulls = [self._ctx.make("PullRequest", self._repo, p) for p in found]
+        return connection(pulls, first=first, last=last, after=after,
                           before=before, connection_name="associatedPullRequests")
 
 

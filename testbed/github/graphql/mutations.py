@@ -1,6 +1,6 @@
 """The mutations `gh` sends for pull requests: open (`createPullRequest`), merge
-(`mergePullRequest`, through the state model's one merge operation), close, reopen and comment
-(`addComment`, on a pull request)."""
+(`mergePullRequest`, through the state model's one merge operation), edit (`updatePullRequest`),
+close, reopen and comment (`addComment`, on a pull request)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,18 @@ class Mutation(Served):
         request = MergeRequest(method=method, sha=input.get("expectedHeadOid"),
                                commit_title=input.get("commitHeadline"), commit_message=input.get("commitBody"))
         self._ctx.merge_pull(*pull.records(), request)
+        return self._payload(input, pull)
+
+    def update_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:
+        pull: PullRequest = lookup_as(self._ctx, input["pullRequestId"], PullRequest)
+        unserved = [k for k in ("baseRefName", "assigneeIds", "milestoneId", "labelIds", "projectIds")
+                    if input.get(k) not in (None, [])]
+        if unserved:
+            raise GitHubError("UNPROCESSABLE", f"updatePullRequest with {', '.join(unserved)} is not served by the "
+                              f"local GitHub (title, body and state are)")
+        changes = {k: input[k].lower() if k == "state" else input[k] for k in ("title", "body", "state")
+                   if input.get(k) is not None}
+        self._ctx.update_pull(*pull.records(), changes)
         return self._payload(input, pull)
 
     def close_pull_request(self, input: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from testbed.github.graphql.base import Served
 from testbed.github.graphql.errors import GitHubError, not_found
 from testbed.github.graphql.nodes import lookup
 from testbed.github.graphql.repository import Repository
+from testbed.github.graphql.search import SearchResults, search
 from testbed.github.graphql.users import Actor
 
 
@@ -32,6 +33,10 @@ class Query(Served):
             except GitHubError:
                 found.append(None)
         return found
+
+    def search(self, query: str, type: str, first: int | None = None, last: int | None = None,
+               after: str | None = None, before: str | None = None) -> SearchResults:
+        return search(self._ctx, query=query, kind=type, first=first, last=last, after=after, before=before)
 
     def user(self, login: str) -> Actor:
         if login not in self._ctx.logins():
