@@ -257,3 +257,18 @@ def test_gh_pr_status_and_edit(world: World) -> None:
     world.gh("pr", "edit", "1", "-R", "acme/app", "--title", "Add login page", "--body", "With a form")
     pull = repo.get_pull(1)
     assert (pull.title, pull.body) == ("Add login page", "With a form")
+
+
+def test_gh_pr_checks_shows_the_commit_statuses(world: World) -> None:
+    """`gh pr checks` lists the latest status per context of the head commit and fails while one fails."""
+    repo = world.repo()
+    repo.create_pull(base="main", head="feat/login", title="Add login")
+    head = repo.get_commit(repo.get_branch("feat/login").commit.sha)
+    head.create_status("pending", context="ci/test")
+    head.create_status("success", context="ci/test", target_url="https://ci.example/1")
+    head.create_status("failure", context="ci/lint", target_url="https://ci.example/2")
+    failing = world.gh("pr", "checks", "1", "-R", "acme/app", ok=False)
+    rows = sorted(tuple(line.split("\t")[:2]) for line in failing.stdout.splitlines())
+    assert failing.returncode != 0 and rows == [("ci/lint", "fail"), ("ci/test", "pass")]
+    head.create_status("success", context="ci/lint")
+    assert world.gh("pr", "checks", "1", "-R", "acme/app").returncode == 0
