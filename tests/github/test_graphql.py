@@ -349,3 +349,11 @@ def test_search_finds_pull_requests_by_qualifiers_and_names_unserved_ones(gh: Lo
     assert numbers("repo:acme/other is:pr") == []
     body = answer(gh, query, {"q": "repo:acme/app language:go"})
     assert "search qualifier 'language:' is not served" in body["errors"][0]["message"]
+
+
+def test_an_argument_the_local_github_does_not_apply_is_an_error_not_ignored(gh: LocalGitHub) -> None:
+    """A valid argument the testbed cannot apply (history by author) fails naming it instead of answering unfiltered."""
+    body = answer(gh, '{ repository(owner: "acme", name: "app") { defaultBranchRef { target { ... on Commit { '
+                      'history(first: 5, author: {emails: ["someone@example.com"]}) { totalCount } } } } } }')
+    assert body["errors"][0]["message"] == ("The local GitHub does not serve the argument(s) author of "
+                                            "Commit.history")

@@ -79,10 +79,22 @@ def _parameters(function: Callable[..., Any]) -> tuple[frozenset[str], bool]:
     return frozenset(signature.parameters), keywords
 
 
-def _call(function: Callable[..., Any], args: Mapping[str, Any]) -> Any:
+def _call(function: Callable[..., Any], args: Mapping[str, Any], info: GraphQLResolveInfo) -> Any:
+    """Call a field's method with the arguments it takes; an argument it does not take is an error when
+    the query gives it a value other than the schema's default (ignoring it would answer wrongly)."""
     names, keywords = _parameters(getattr(function, "__func__", function))
     given = {snake(k): v for k, v in args.items()}
+    ignored = [k for k, v in args.items() if not keywords and snake(k) not in names and v is not None
+               and v != _default(info, k)]
+    if ignored:
+        raise errors.GitHubError("UNPROCESSABLE", f"The local GitHub does not serve the argument(s) "
+                                 f"{', '.join(ignored)} of {info.parent_type.name}.{info.field_name}")
     return function(**{k: v for k, v in given.items() if keywords or k in names})
+
+
+def _default(info: GraphQLResolveInfo, argument: str) -> Any:
+    definition = info.parent_type.fields[info.field_name].args.get(argument)
+    return getattr(definition, "default_value", None)
 
 
 def _unserved(info: GraphQLResolveInfo) -> Any:
@@ -115,7 +127,7 @@ def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
         value = getattr(source, snake(name), MISSING)
     if value is MISSING:
         return _unserved(info)
-    return _call(value, args) if callable(value) else value
+    return _call(value, args, info) if callable(value) else value
 
 
 def resolve_type(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> str | None:
