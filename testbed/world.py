@@ -25,7 +25,7 @@ from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.jobimage import ensure_job_image
 from testbed.ocimage import ImageStore
 from testbed.registry import Registry, RegistryEvent
-from testbed.runner import ActRunner, Run, RunnerConfig
+from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
 from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
 
@@ -95,6 +95,8 @@ class World:
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
         self._history_prs = 0
+        self._held_branches: set[str] = set()
+        self._held: list[RunRequest] = []
 
     # lifecycle -------------------------------------------------------------
     @classmethod
@@ -262,6 +264,27 @@ class World:
         self.wait_idle()
         return self.runs[mark.runs :]
 
+    def hold_runs(self, branch: str) -> None:
+        """From now on, runs started by a pull request into `branch` (or a push to it) wait for a runner
+        until `start_held_runs()`; the events themselves, and their payloads, are as GitHub sent them."""
+        self._held_branches.add(branch)
+
+    def start_held_runs(self) -> list[Run]:
+        """A runner frees up: start every held run, wait for them and return them; holding stops."""
+        mark = self.mark()
+        self._held_branches.clear()
+        held, self._held = self._held, []
+        for request in held:
+            self.scheduler.submit(request)
+        self.wait_idle()
+        return self.runs[mark.runs :]
+
+    def _holds(self, event: Event) -> bool:
+        pull = event.payload.get("pull_request") or {}
+        branch = str(pull.get("base", {}).get("ref", "")) if pull else str(event.payload.get("ref", "")).removeprefix(
+            "refs/heads/")
+        return branch in self._held_branches
+
     def wait_idle(self) -> list[Run]:
         self.scheduler.wait_idle()
         return list(self.runs)
@@ -326,7 +349,10 @@ class World:
             env=self.job_env(),
         ):
             self.secret_values.append(request.secrets["GITHUB_TOKEN"])
-            self.scheduler.submit(request)
+            if self._holds(event):
+                self._held.append(request)
+            else:
+                self.scheduler.submit(request)
 
     def _execute(self, run: Run) -> None:
         assert self._runner is not None

@@ -124,6 +124,10 @@ VARIANTS = [
     Variant("shorthash-by-git-abbreviation", "build-image.yml", """--tags 'stg-{short},stg-{version}'""",
             '--tags "stg-$(git rev-parse --short "$SHA"),stg-{version}"', ("image_tags",), "stg_tags",
             keyword="digits"),
+    Variant("promotes-what-stg-is-now", "", "", "", ("production_promotion",), "prod_retag", keyword="moved",
+            cli=(Edit("cli.py", '    git = gitops.Git(Path.cwd(), "", "")\n',
+                      '    args.stg_sha = ctx.repo().get_branch("stg").commit.sha  # what staging holds\n'
+                      '    git = gitops.Git(Path.cwd(), "", "")\n'),)),
 ]
 
 
