@@ -116,6 +116,7 @@ class RunnerConfig:
     local_repositories: Mapping[str, Path] = field(default_factory=dict)
     act: str = "act"
     timeout: float = 600.0
+    docker_socket: str = ""  # unix://PATH given to jobs as their Docker engine socket ("" = act's default)
 
 
 class ActRunner:
@@ -152,6 +153,8 @@ class ActRunner:
             "--action-cache-path", str(self._workdir / "action-cache"),
             "--container-options", f"--label {RUN_LABEL}={files.name}",
         ]
+        if self.config.docker_socket:
+            command += ["--container-daemon-socket", self.config.docker_socket]
         for key, value in request.env.items():
             command += ["--env", f"{key}={value}"]
         for spec, path in self.config.local_repositories.items():
@@ -174,6 +177,8 @@ class ActRunner:
             (files / "env").write_text("")
             command = self.command(run.request, files)
             env = {**os.environ, "HOME": os.environ.get("HOME", str(files))}
+            if self.config.docker_socket and self.config.mode == "host":
+                env["DOCKER_HOST"] = self.config.docker_socket  # host-mode steps talk to the engine as act does
             run.status, run.started = "in_progress", time.time()
             process = subprocess.Popen(
                 command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

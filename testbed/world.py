@@ -18,7 +18,8 @@ from pathlib import Path
 import github
 
 from testbed import bulkobjects, gitrepo
-from testbed.dockerwatch import DockerWatch, ImageBuild
+from testbed.dockerproxy import DockerApiRecorder, ImageBuild
+from testbed.dockerwatch import DockerWatch
 from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
@@ -88,6 +89,7 @@ class World:
         self.config = config
         self.docker_watch = docker_watch
         self.registry = Registry(root / "registry")
+        self.engine_requests = DockerApiRecorder()  # the engine socket every job is given
         self.github = LocalGitHub(root / "github", on_event=self._on_event)
         self.scheduler = Scheduler(execute=self._execute)
         self._runner: ActRunner | None = None
@@ -118,9 +120,11 @@ class World:
         if local is None:
             local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo", self.config.action_source)}
         self._runner = ActRunner(
-            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local),
+            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local,
+                         docker_socket=self.engine_requests.uri),
             self.root / "act",
         )
+        self.engine_requests.start()
         self.registry.start()
         self.github.start()
         for repo in (self.app_repo, self.chart_repo):
@@ -141,6 +145,7 @@ class World:
         self.scheduler.join()
         self.github.stop()
         self.registry.stop()
+        self.engine_requests.stop()
 
     # settings a real repository would have -----------------------------------
     def variables(self) -> dict[str, str]:
@@ -295,12 +300,12 @@ class World:
         return list(self.scheduler.runs)
 
     def mark(self) -> Mark:
-        return Mark(self.registry.seq, len(self.github.events), self.docker_watch.seq, len(self.scheduler.runs))
+        return Mark(self.registry.seq, len(self.github.events), self.engine_requests.seq, len(self.scheduler.runs))
 
     def image_builds(self, since: Mark | None = None) -> list[ImageBuild]:
-        prefix = f"{self.registry.address}/"
-        builds = self.docker_watch.builds(since.docker if since else 0)
-        return [build for build in builds if build.tag.startswith(prefix)]
+        """Requests that made an image (build, BuildKit session, commit, import, load) which this world's
+        jobs sent to the Docker engine after `since`; pulling, tagging and pushing are not builds."""
+        return self.engine_requests.builds(since.docker if since else 0)
 
     def registry_pushes(self, since: Mark | None = None) -> list[RegistryEvent]:
         return self.registry.pushes(since.registry if since else 0)

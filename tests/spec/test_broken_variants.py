@@ -65,6 +65,14 @@ class Variant:
         return workflows
 
 
+# promotion through the engine: pull the staging image, tag it, push the tag. Legal for a one-platform
+# image (same digest, no layer pushed, nothing built); it loses every platform but the engine's own.
+PULL_TAG_PUSH = (Edit("images.py", "            client.put_manifest(repo, target_tag, manifest)\n",
+                      '            source, target = f"{registry}/{repo}:{source_tag}", f"{registry}/{repo}:{target_tag}"\n'
+                      '            _docker("pull", "--quiet", source, context=f"pulling {source}")\n'
+                      '            _docker("tag", source, target, context=f"tagging {target}")\n'
+                      '            _docker("push", "--quiet", target, context=f"pushing {target}")\n'),)
+
 VARIANTS = [
     Variant("production-rebuilds", "build-prod-image.yml",
             'run: release-cli promote --stg-sha "$STG_SHA"',
@@ -166,3 +174,20 @@ def test_spec_rejects_broken_variant(variant: Variant, tmp_path: Path) -> None:
     assert code != 0, f"the spec passed the broken variant {variant.name!r}:\n{output}"
     named = [scenario for scenario, tags in failed.items() if variant.item in tags]
     assert named, f"no failing scenario carries @{variant.item}; failed: {failed}\n{output}"
+
+
+# correct implementations that make other legal choices: the spec must pass them
+PASSING = [
+    Variant("one-platform-promotion-by-pull-tag-push", "", "", "", ("production_promotion",), "",
+            keyword="tested_staging_image",
+            cli=PULL_TAG_PUSH),
+]
+
+
+@pytest.mark.selftest
+@pytest.mark.parametrize("variant", PASSING, ids=lambda variant: variant.name)
+def test_spec_accepts_correct_variant(variant: Variant, tmp_path: Path) -> None:
+    """The spec passes this correct copy that makes other legal choices than the reference."""
+    workflows = variant.apply(tmp_path / "variant")
+    code, failed, output = run_spec(workflows, variant.features, tmp_path / "results", variant.marker, variant.keyword)
+    assert code == 0 and not failed, f"the spec rejected the correct variant {variant.name!r}: {failed}\n{output}"
