@@ -136,6 +136,8 @@ VARIANTS = [
             cli=(Edit("cli.py", '    git = gitops.Git(Path.cwd(), "", "")\n',
                       '    args.stg_sha = ctx.repo().get_branch("stg").commit.sha  # what staging holds\n'
                       '    git = gitops.Git(Path.cwd(), "", "")\n'),)),
+    Variant("promotion-by-pull-tag-push", "", "", "", ("production_promotion",), "prod_retag", keyword="platform",
+            cli=PULL_TAG_PUSH),
 ]
 
 
