@@ -125,6 +125,10 @@ VARIANTS = [
     Variant("token-printed-as-hex", "build-image.yml", "        run: release-cli comment",
             """        run: printf '%s' "$GITHUB_TOKEN" | od -An -tx1 | tr -d ' \\n'; echo; release-cli comment""",
             ("hardening",), "no_secret_leak", keyword="encoding"),
+    # a token put into a URL by a tool that percent-encodes every byte (a ghs_ token has no reserved character)
+    Variant("token-percent-encoded", "build-image.yml", "        run: release-cli comment",
+            """        run: echo "next=$(printf '%s' "$GITHUB_TOKEN" | od -An -tx1 | tr -d '\\n' | tr ' ' '%')"; release-cli comment""",
+            ("hardening",), "no_secret_leak", keyword="encoding"),
     Variant("changelog-of-commit-subjects", "", "", "", ("production_release",), "prod_changelog",
             keyword="commit_messages",
             cli=(Edit("changelog.py", "        title = next((line.strip() for line in lines[1:] if line.strip()), branch)",
