@@ -44,3 +44,15 @@ def test_workflow_token_push_starts_no_run(trivial_world: World) -> None:
     assert [event.ref for event in suppressed] == ["refs/heads/stg"]
     pushes_run = [run for run in world.runs[mark.runs :] if run.workflow == "on-push.yml"]
     assert len(pushes_run) == 1  # the merge's push, not the bump's
+
+
+def test_held_runs_wait_until_a_runner_frees_up(trivial_world: World) -> None:
+    """Runs for a held branch start only on start_held_runs(), for the events GitHub sent at the merge."""
+    world = trivial_world
+    world.push_branch("feat/login", files={"login.txt": "login\n"}, message="Add login")
+    number = world.open_pr("feat/login", "stg", "Add login")
+    world.hold_runs("stg")
+    assert world.merge_pr(number) == []
+    runs = world.start_held_runs()
+    assert sorted(run.workflow for run in runs) == ["on-merge.yml", "on-push.yml"], [r.summary() for r in runs]
+    assert all(run.conclusion == "success" for run in runs), world.log_text()
