@@ -130,6 +130,7 @@ class RunnerConfig:
         if self.tls is None:
             return {}
         return self.tls.client_env() if self.mode == "host" else dict(TRUST_ENV_IN_IMAGE)
+    docker_socket: str = ""  # unix://PATH given to jobs as their Docker engine socket ("" = act's default)
 
 
 class ActRunner:
@@ -166,6 +167,8 @@ class ActRunner:
             "--action-cache-path", str(self._workdir / "action-cache"),
             "--container-options", f"--label {RUN_LABEL}={files.name}",
         ]
+        if self.config.docker_socket:
+            command += ["--container-daemon-socket", self.config.docker_socket]
         # host mode: a docker config of the run's own, as a fresh runner has (docker login writes there)
         own = {"DOCKER_CONFIG": str(files / "docker-config")} if self.config.mode == "host" else {}
         for key, value in {**self.config.trust_env(), **own, **request.env}.items():
@@ -206,6 +209,8 @@ class ActRunner:
             env = {**os.environ, "HOME": os.environ.get("HOME", str(files)), **host_trust}
             if self.config.mode == "host":  # node 24 for node24 actions, as the job image has it
                 env["PATH"] = f"{host_node_dir()}{os.pathsep}{env.get('PATH', '')}"
+            if self.config.docker_socket and self.config.mode == "host":
+                env["DOCKER_HOST"] = self.config.docker_socket  # host-mode steps talk to the engine as act does
             run.status, run.started = "in_progress", time.time()
             process = subprocess.Popen(
                 command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

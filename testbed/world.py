@@ -20,7 +20,8 @@ import github
 from testbed import bulkobjects, gitrepo
 from testbed.actionstore import ActionStore
 from testbed.decisions import DecisionLog
-from testbed.dockerwatch import DockerWatch, ImageBuild
+from testbed.dockerproxy import DockerApiRecorder, ImageBuild
+from testbed.dockerwatch import DockerWatch
 from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
@@ -28,7 +29,7 @@ from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
 from testbed.registry import Registry, RegistryEvent
 from testbed.registry_auth import RegistryAccess
-from testbed.runner import ActRunner, Run, RunnerConfig
+from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
 from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
 from testbed.tls import TLSFiles, machine_tls
@@ -98,6 +99,7 @@ class World:
         self.docker_watch = docker_watch
         self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
         self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
+        self.engine_requests = DockerApiRecorder()  # the engine socket every job is given
         self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
         self.decisions = DecisionLog()  # why each workflow did or did not start, what concurrency did
         self.scheduler = Scheduler(execute=self._execute, on_decision=self.decisions.record)
@@ -106,6 +108,8 @@ class World:
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
         self._history_prs = 0
+        self._held_branches: set[str] = set()
+        self._held: list[RunRequest] = []
 
     # lifecycle -------------------------------------------------------------
     @classmethod
@@ -132,9 +136,10 @@ class World:
         downloads = self.config.download_actions if self.config.download_actions is not None else store is None
         self._runner = ActRunner(
             RunnerConfig(image=image, mode=self.config.runner, local_repositories=local, tls=self.tls,
-                         action_store=store, action_downloads=downloads),
+                         action_store=store, action_downloads=downloads, docker_socket=self.engine_requests.uri),
             self.root / "act",
         )
+        self.engine_requests.start()
         self.registry.start()
         self.github.start()
         for repo in (self.app_repo, self.chart_repo):
@@ -155,6 +160,7 @@ class World:
         self.scheduler.join()
         self.github.stop()
         self.registry.stop()
+        self.engine_requests.stop()
 
     # settings a real repository would have -----------------------------------
     def variables(self) -> dict[str, str]:
@@ -285,6 +291,27 @@ class World:
         self.wait_idle()
         return self.runs[mark.runs :]
 
+    def hold_runs(self, branch: str) -> None:
+        """From now on, runs started by a pull request into `branch` (or a push to it) wait for a runner
+        until `start_held_runs()`; the events themselves, and their payloads, are as GitHub sent them."""
+        self._held_branches.add(branch)
+
+    def start_held_runs(self) -> list[Run]:
+        """A runner frees up: start every held run, wait for them and return them; holding stops."""
+        mark = self.mark()
+        self._held_branches.clear()
+        held, self._held = self._held, []
+        for request in held:
+            self.scheduler.submit(request)
+        self.wait_idle()
+        return self.runs[mark.runs :]
+
+    def _holds(self, event: Event) -> bool:
+        pull = event.payload.get("pull_request") or {}
+        branch = str(pull.get("base", {}).get("ref", "")) if pull else str(event.payload.get("ref", "")).removeprefix(
+            "refs/heads/")
+        return branch in self._held_branches
+
     def wait_idle(self) -> list[Run]:
         self.scheduler.wait_idle()
         return list(self.runs)
@@ -295,12 +322,12 @@ class World:
         return list(self.scheduler.runs)
 
     def mark(self) -> Mark:
-        return Mark(self.registry.seq, len(self.github.events), self.docker_watch.seq, len(self.scheduler.runs))
+        return Mark(self.registry.seq, len(self.github.events), self.engine_requests.seq, len(self.scheduler.runs))
 
     def image_builds(self, since: Mark | None = None) -> list[ImageBuild]:
-        prefix = f"{self.registry.address}/"
-        builds = self.docker_watch.builds(since.docker if since else 0)
-        return [build for build in builds if build.tag.startswith(prefix)]
+        """Requests that made an image (build, BuildKit session, commit, import, load) which this world's
+        jobs sent to the Docker engine after `since`; pulling, tagging and pushing are not builds."""
+        return self.engine_requests.builds(since.docker if since else 0)
 
     def registry_pushes(self, since: Mark | None = None) -> list[RegistryEvent]:
         return self.registry.pushes(since.registry if since else 0)
@@ -363,7 +390,10 @@ class World:
             on_decision=self.decisions.record,
         ):
             self.secret_values.append(request.secrets["GITHUB_TOKEN"])
-            self.scheduler.submit(request)
+            if self._holds(event):
+                self._held.append(request)
+            else:
+                self.scheduler.submit(request)
 
     def _execute(self, run: Run) -> None:
         assert self._runner is not None

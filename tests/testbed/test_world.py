@@ -62,3 +62,15 @@ def test_jobs_reach_github_over_https_and_push_images_after_docker_login(tmp_pat
         observer = world.registry.token_service.admin_user if world.registry.token_service else ""
         # pushed with the token the job logged in with (named by the user it gave: github.actor), not anonymously
         assert len(manifests) == 1 and manifests[0].actor not in ("", observer), manifests
+
+
+def test_held_runs_wait_until_a_runner_frees_up(trivial_world: World) -> None:
+    """Runs for a held branch start only on start_held_runs(), for the events GitHub sent at the merge."""
+    world = trivial_world
+    world.push_branch("feat/login", files={"login.txt": "login\n"}, message="Add login")
+    number = world.open_pr("feat/login", "stg", "Add login")
+    world.hold_runs("stg")
+    assert world.merge_pr(number) == []
+    runs = world.start_held_runs()
+    assert sorted(run.workflow for run in runs) == ["on-merge.yml", "on-push.yml"], [r.summary() for r in runs]
+    assert all(run.conclusion == "success" for run in runs), world.log_text()
