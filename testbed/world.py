@@ -23,8 +23,9 @@ from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.jobimage import ensure_job_image, trusting_image
-from testbed.registry import Registry, RegistryEvent
+from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
+from testbed.registry_events import RegistryEvent
 from testbed.runner import ActRunner, Run, RunnerConfig
 from testbed.scheduler import Scheduler
 from testbed.tls import TLSFiles, machine_tls
