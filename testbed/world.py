@@ -27,8 +27,9 @@ from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
-from testbed.registry import Registry, RegistryEvent
+from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
+from testbed.registry_events import RegistryEvent
 from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
 from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
@@ -186,10 +187,12 @@ class World:
 
     # driving, as a developer would ------------------------------------------
     def api(self) -> github.Github:
+        # the world's own clients reach only local servers: they trust the CA alone (loading the
+        # system's roots too costs about 100 ms per connection or git process on a busy machine)
         # an observer of a local server: no retries, and none of PyGithub's pauses between requests
         return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None,
                              seconds_between_requests=None, seconds_between_writes=None,
-                             verify=str(self.tls.bundle) if self.tls is not None else True)
+                             verify=str(self.tls.ca_cert) if self.tls is not None else True)
 
     def set_version(self, version: str, *, released: bool = True) -> str:
         """Make `version` the current state of main and stg (history, so no workflow runs).
@@ -248,7 +251,7 @@ class World:
             branch=name,
             files=files,
             message=message,
-            ca_bundle=self.tls.bundle if self.tls is not None else None,
+            ca_bundle=self.tls.ca_cert if self.tls is not None else None,
         )
 
     def push_commit(self, branch: str, *, files: Mapping[str, str], message: str) -> str:
@@ -256,7 +259,7 @@ class World:
         return gitrepo.push_commit(
             url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
             workdir=self.root / "work" / uuid.uuid4().hex[:8], branch=branch, files=files, message=message,
-            ca_bundle=self.tls.bundle if self.tls is not None else None,
+            ca_bundle=self.tls.ca_cert if self.tls is not None else None,
         )
 
     def open_pr(self, head: str, base: str, title: str, body: str = "") -> int:
