@@ -27,6 +27,8 @@ class PullRequest:
     state: Literal["open", "closed"] = "open"
     merged: bool = False
     merge_commit_sha: str | None = None
+    # the commits the merge put on the base (merge: the merge commit; squash: one; rebase: the replayed ones)
+    landed: tuple[str, ...] = ()
     merged_at: str | None = None
     merged_by: str | None = None
     closed_at: str | None = None

@@ -125,13 +125,15 @@ def merge_pull(call: Call) -> Reply:
 
 
 def pulls_of_commit(call: Call) -> Reply:
+    """The pull requests a commit belongs to: those whose head holds it (a commit of the branch)
+    and the merged one that put it on its base (merge commit, squash commit or replayed commit)."""
     repo = call.repo()
     sha = commit_or_422(repo, call.params["sha"]).sha
     found = []
     for pull in repo.pulls:
         head = repo.head_of(pull)
-        if sha in (head, pull.merge_commit_sha) or (gitdata.is_ancestor(repo.bare, sha, head)
-                                                    and not gitdata.is_ancestor(repo.bare, sha, pull.base_sha)):
+        if sha in (head, *pull.landed) or (gitdata.is_ancestor(repo.bare, sha, head)
+                                          and not gitdata.is_ancestor(repo.bare, sha, pull.base_sha)):
             found.append(pull_json(call.site, repo, pull))
     return call.page(found)
 
