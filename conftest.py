@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from testbed.dockerwatch import DockerWatch
-from testbed.world import SUITE_ROOT, World, WorldConfig
+from testbed.world import MERGE_METHODS, SUITE_ROOT, World, WorldConfig
 
 pytest_plugins = [
     "steps.common",
@@ -36,13 +36,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="container",
         help="run jobs in act job containers (default) or directly on this machine",
     )
+    group.addoption(
+        "--merge-method",
+        choices=MERGE_METHODS,
+        default="merge",
+        help="how the scenarios' merge button merges pull requests, as GitHub's merge methods do: a merge "
+             "commit (default), one squashed commit, or the commits rebased onto the base",
+    )
 
 
 @pytest.fixture(scope="session")
 def world_config(pytestconfig: pytest.Config) -> WorldConfig:
-    """Which workflows the spec judges, and how act runs them."""
+    """Which workflows the spec judges, how act runs them, and how pull requests are merged."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
-    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"))
+    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"),
+                       merge_method=pytestconfig.getoption("--merge-method"))
 
 
 @pytest.fixture(scope="session")

@@ -27,12 +27,14 @@ def _up(args: argparse.Namespace) -> int:
     from testbed.world import World, WorldConfig
 
     with tempfile.TemporaryDirectory(prefix="relsuite-up-") as tmp:
-        config = WorldConfig(workflows=Path(args.workflows).resolve(), runner=args.runner)
+        config = WorldConfig(workflows=Path(args.workflows).resolve(), runner=args.runner,
+                             merge_method=args.merge_method)
         with World.started(Path(tmp), config) as world:
             print(f"GitHub (git + web): {world.github.url}")
             print(f"GitHub API:         {world.github.api_url}")
             print(f"admin token:        {world.github.admin_token}")
             print(f"registry:           {world.registry.address}")
+            print(f"merge method:       {config.merge_method}")
             print(f"repositories:       {world.app_repo} (clone {world.github.url}/{world.app_repo}.git), {world.chart_repo}")
             print("Ctrl-C stops everything.", flush=True)
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="start the whole testbed and stay up")
     up.add_argument("--workflows", default="workflows", help="workflow files to install in the app repo")
     up.add_argument("--runner", choices=("container", "host"), default="container")
+    up.add_argument("--merge-method", choices=("merge", "squash", "rebase"), default="merge",
+                    help="how pull requests merged by the testbed's merge button are merged (default: merge)")
     up.set_defaults(func=_up)
     args = parser.parse_args(argv)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if args.command == "up" else None

@@ -30,6 +30,7 @@ from testbed.scheduler import Scheduler
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "acme"
 ACTION_REPOSITORY = "release-suite/release-pipeline@v1"
+MERGE_METHODS = ("merge", "squash", "rebase")
 
 APP_FILES = {
     "README.md": "# app\n\nA tiny application whose images the release pipeline builds.\n",
@@ -51,6 +52,13 @@ class WorldConfig:
     local_repositories: Mapping[str, Path] | None = None
     images: str = "app=Dockerfile,worker=worker.Dockerfile"
     image: str | None = None  # act job image; built on demand when None
+    # how the scenarios' merge button merges: merge (a merge commit), squash or rebase, as on GitHub
+    merge_method: str = "merge"
+
+    def __post_init__(self) -> None:
+        if self.merge_method not in MERGE_METHODS:
+            raise TestbedError(f"merge method {self.merge_method!r} is not one of {', '.join(MERGE_METHODS)}: "
+                               "pass --merge-method merge|squash|rebase")
 
 
 def bundle_action(target: Path) -> Path:
@@ -88,7 +96,6 @@ class World:
         self.release_token = ""
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
-        self._history_prs = 0
 
     # lifecycle -------------------------------------------------------------
     @classmethod
@@ -180,13 +187,25 @@ class World:
         return sha
 
     def merge_in_history(self, branch: str, title: str) -> str:
-        """A pull request from `branch` merged into main (and stg) in the past: history only, no runs."""
+        """A pull request from `branch` merged into main (and stg) in the past, with the configured
+        merge method: a real pull request on the local GitHub, but no workflow runs."""
         bare = self._bare(self.app_repo)
-        self._history_prs += 1
         slug = branch.replace("/", "-")
-        sha = gitrepo.merge_in_history(bare, "main", branch, {f"changes/{slug}.txt": f"{title}\n"}, title,
-                                       900 + self._history_prs, root=self.root)
+        main = gitrepo.read_ref(bare, "refs/heads/main")
+        gitrepo.set_ref(bare, f"refs/heads/{branch}", main)
+        gitrepo.commit_files(bare, branch, {f"changes/{slug}.txt": f"{title}\n"}, title, root=self.root)
+        # events caused by an installation token start no workflow run: that is what "in the past" needs
+        quiet = self.github.create_token("octocat", actions=True)
+        try:
+            api = github.Github(base_url=self.github.api_url, auth=github.Auth.Token(quiet), retry=None,
+                                seconds_between_requests=None, seconds_between_writes=None)
+            repo = api.get_repo(self.app_repo)
+            pull = repo.create_pull(base="main", head=branch, title=title, body="")
+            sha = str(pull.merge(merge_method=self.config.merge_method).sha)
+        finally:
+            self.github.revoke_token(quiet)
         gitrepo.set_ref(bare, "refs/heads/stg", sha)
+        gitrepo.delete_ref(bare, f"refs/heads/{branch}")  # the branch was deleted after its merge
         return sha
 
     @property
@@ -221,7 +240,7 @@ class World:
     def merge_pr(self, number: int) -> list[Run]:
         """Press the merge button, then wait for every run the merge started (and their effects)."""
         mark = self.mark()
-        self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method="merge")
+        self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method=self.config.merge_method)
         self.wait_idle()
         return self.runs[mark.runs :]
 
@@ -230,7 +249,7 @@ class World:
         mark = self.mark()
         repo = self.api().get_repo(self.app_repo)
         for number in numbers:
-            repo.get_pull(number).merge(merge_method="merge")
+            repo.get_pull(number).merge(merge_method=self.config.merge_method)
         self.wait_idle()
         return self.runs[mark.runs :]
 
