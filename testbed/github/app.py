@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from testbed.github.api import RestApi
 from testbed.github.protocol import DOCS, Endpoint
-from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
+from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES, WEB_ROUTES
 from testbed.github.smarthttp import GitEndpoint
 
 API = "/api/v3"
@@ -39,6 +39,7 @@ def build(api: RestApi, git: GitEndpoint) -> Starlette:
     routes = [
         *_mount(api, API_ROUTES, API, API),
         *_mount(api, UPLOAD_ROUTES, UPLOADS, "/api"),
+        *[Route(e.path, api.handler(e, ""), methods=[e.method]) for e in WEB_ROUTES],
         Route("/{owner}/{name}/{rest:path}", git.handle, methods=["GET", "POST"]),
         Route("/{rest:path}", _not_found, methods=ALL_METHODS),
     ]

@@ -96,6 +96,24 @@ class Status:
     updated_at: str
 
 
+@dataclass(frozen=True)
+class WorkflowRun:
+    """A workflow run as whoever runs the workflows (the testbed's scheduler) reports it."""
+
+    id: int
+    repo: str
+    path: str  # .github/workflows/<file>
+    event: str
+    head_sha: str
+    head_branch: str | None
+    actor: str
+    status: str  # queued | in_progress | completed
+    conclusion: str | None  # success | failure | cancelled | None while not completed
+    created_at: str
+    updated_at: str
+    run_number: int
+
+
 @dataclass
 class Repo:
     """A hosted repository: its bare git directory and what GitHub keeps beside it.
