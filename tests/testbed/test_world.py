@@ -44,3 +44,17 @@ def test_workflow_token_push_starts_no_run(trivial_world: World) -> None:
     assert [event.ref for event in suppressed] == ["refs/heads/stg"]
     pushes_run = [run for run in world.runs[mark.runs :] if run.workflow == "on-push.yml"]
     assert len(pushes_run) == 1  # the merge's push, not the bump's
+
+
+def test_the_local_github_lists_the_runs_the_world_made(trivial_world: World) -> None:
+    """GET /actions/runs lists every run act made for the repository, with its workflow and conclusion."""
+    world = trivial_world
+    world.push_branch("feat/login", files={"login.txt": "login\n"}, message="Add login")
+    world.merge_pr(world.open_pr("feat/login", "stg", "Add login"))
+    repo = world.api().get_repo(world.app_repo)
+    listed = sorted((run.id, run.path, run.event, run.status, run.conclusion) for run in repo.get_workflow_runs())
+    made = sorted((run.id, f".github/workflows/{run.workflow}", run.request.event_name, "completed", run.conclusion)
+                  for run in world.runs)
+    assert listed == made and len(made) == 3
+    merge_runs = repo.get_workflow("on-merge.yml").get_runs()
+    assert [(run.head_branch, run.conclusion) for run in merge_runs] == [("feat/login", "success")]
