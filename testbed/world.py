@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import shutil
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.github.records import WorkflowRun
 from testbed.jobimage import ensure_job_image
+from testbed.runreport import workflow_runs
 from testbed.registry import Registry, RegistryEvent
 from testbed.runner import ActRunner, Run, RunnerConfig
 from testbed.scheduler import Scheduler
@@ -331,24 +331,7 @@ class World:
 
     def _workflow_runs(self) -> list[WorkflowRun]:
         """The scheduler's runs as the local GitHub lists them (`GET /actions/runs`)."""
-        found = []
-        numbers: dict[str, int] = {}
-        for run in sorted(self.runs, key=lambda r: r.id):
-            request = run.request
-            payload = request.payload
-            pull = payload.get("pull_request") or {}
-            ref = str(payload.get("ref") or "")
-            branch = pull.get("head", {}).get("ref") if pull else ref.removeprefix("refs/heads/") if ref.startswith(
-                "refs/heads/") else None
-            numbers[request.workflow] = numbers.get(request.workflow, 0) + 1
-            started = _stamp(run.started) if run.started else _stamp(None)
-            found.append(WorkflowRun(
-                id=run.id, repo=request.repo, path=f".github/workflows/{request.workflow}", event=request.event_name,
-                head_sha=request.sha, head_branch=branch, actor=str((payload.get("sender") or {}).get("login", "")),
-                status=run.status if run.status in ("queued", "in_progress", "completed") else "queued",
-                conclusion=run.conclusion, created_at=started,
-                updated_at=_stamp(run.finished) if run.finished else started, run_number=numbers[request.workflow]))
-        return found
+        return workflow_runs(self.runs)
 
     def _execute(self, run: Run) -> None:
         assert self._runner is not None
@@ -364,7 +347,3 @@ class World:
             (logs / f"run-{run.id}-{run.workflow}.log").write_text(run.log)
 
 
-
-def _stamp(seconds: float | None) -> str:
-    moment = datetime.fromtimestamp(seconds, UTC) if seconds is not None else datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

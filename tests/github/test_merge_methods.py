@@ -12,7 +12,7 @@ import requests
 from testbed import gitrepo
 from testbed.github import LocalGitHub
 from tests.github import openapi
-from tests.github.test_local_github import client, gh  # noqa: F401 - the fixture
+from tests.github.test_local_github import client, gh  # the fixture
 
 __all__ = ["gh"]
 

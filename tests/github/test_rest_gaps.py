@@ -18,7 +18,7 @@ from testbed import gitrepo
 from testbed.github import LocalGitHub
 from testbed.github.records import WorkflowRun
 from tests.github import openapi
-from tests.github.test_local_github import client, gh  # noqa: F401 - the fixture
+from tests.github.test_local_github import client, gh  # the fixture
 
 __all__ = ["gh"]
 WEBHOOKS = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/@octokit/webhooks-schemas/schema.json"
