@@ -59,16 +59,18 @@ python_packages() {
 }
 
 # GitHub's own descriptions of its REST API and webhook payloads, which the testbed's tests
-# validate the local GitHub against (npm registry; versions pinned).
+# validate the local GitHub against, and @octokit/rest, the real client the tests drive it with
+# (npm registry; versions pinned).
 schemas() {
     local prefix="$here/.cache/npm"
     [ -f "$prefix/node_modules/@octokit/webhooks-schemas/schema.json" ] \
-        && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] && return 0
+        && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] \
+        && [ -f "$prefix/node_modules/@octokit/rest/package.json" ] && return 0
     have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks will report it"; return 0; }
-    say "installing @octokit/openapi and @octokit/webhooks-schemas (npm)"
+    say "installing @octokit/openapi, @octokit/webhooks-schemas and @octokit/rest (npm)"
     mkdir -p "$prefix"
     npm install --prefix "$prefix" --no-audit --no-fund --silent \
-        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 >"$log_dir/npm.log" 2>&1 \
+        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 @octokit/rest@22.0.1 >"$log_dir/npm.log" 2>&1 \
         || { tail -n 20 "$log_dir/npm.log" >&2; die "npm install of the GitHub schemas failed (log: $log_dir/npm.log)"; }
 }
 

@@ -8,6 +8,7 @@ import binascii
 from collections.abc import Mapping
 
 from testbed.github.protocol import HTTPError
+from testbed.github.ratelimit import ACTIONS_LIMIT, ANONYMOUS_LIMIT, USER_LIMIT
 from testbed.github.state import State, Token
 
 RATE_LIMITED = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
@@ -40,3 +41,12 @@ def fault_error(state: State, method: str, path: str) -> HTTPError | None:
     if fault.rate_limit:
         return HTTPError(403, RATE_LIMITED, headers={"Retry-After": "1"})
     return HTTPError(fault.status, "Server Error" if fault.status >= 500 else "Injected fault")
+
+
+def subject(token: Token | None, client: str) -> tuple[str, int]:
+    """Who a request is counted against, and that subject's hourly limit."""
+    if token is None:
+        return f"ip:{client}", ANONYMOUS_LIMIT
+    if token.actions:
+        return "actions:" + ",".join(sorted(token.repos or ())), ACTIONS_LIMIT
+    return f"user:{token.login}", USER_LIMIT

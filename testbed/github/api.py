@@ -1,13 +1,18 @@
 """The REST API's HTTP layer: every request under `/api/v3` and `/api/uploads` passes here.
 
-It answers injected faults, authenticates, turns the Starlette request into a `Call` for the
-route function (run on a worker thread: routes block on git), and turns the `Reply` or
-`HTTPError` into GitHub's answer with GitHub's headers.
+In order: the `X-GitHub-Api-Version` check (400 for a version GitHub does not serve), injected
+faults, authentication (401), the primary rate limit (403 when spent); then the route function
+runs on a worker thread (routes block on git) with a `Call`, and its `Reply` or `HTTPError`
+becomes GitHub's answer with GitHub's headers: `x-ratelimit-*`, `X-GitHub-Request-Id`,
+`X-GitHub-Api-Version-Selected`, and on a `GET` a weak `ETag` (`If-None-Match` -> 304, which
+does not count against the rate limit, as on GitHub).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.concurrency import run_in_threadpool
@@ -15,13 +20,44 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
-from testbed.github.access import authenticate, fault_error
+from testbed.github.access import authenticate, fault_error, subject
 from testbed.github.protocol import DOCS, Call, Endpoint, HTTPError, Reply
+from testbed.github.shapes import numeric_id
 from testbed.github.site import Site
-from testbed.github.state import State
+from testbed.github.state import ANONYMOUS, State, Token
 
 Handler = Callable[[Request], Awaitable[Response]]
 RequestLog = list[tuple[str, str, int]]
+
+DEFAULT_VERSION = "2022-11-28"
+SUPPORTED_VERSIONS = ("2026-03-10", "2022-11-28")  # newest first
+RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+UNCOUNTED = ("/rate_limit",)  # GitHub does not count these against the limit
+
+
+def request_id() -> str:
+    """An id shaped as GitHub's `X-GitHub-Request-Id` (five hex groups)."""
+    return ":".join(secrets.token_hex(n).upper() for n in (2, 3, 4, 4, 4))
+
+
+def api_version(requested: str | None) -> str:
+    if requested is None:
+        return DEFAULT_VERSION
+    if requested.strip() in SUPPORTED_VERSIONS:
+        return requested.strip()
+    listed = ", ".join(f'"{v}"' + (" (most recent)" if i == 0 else "") for i, v in enumerate(SUPPORTED_VERSIONS))
+    raise HTTPError(400, f'The version you specified in the "X-GitHub-Api-Version" request header, "{requested}", '
+                         f"is not a supported version. The following versions are currently supported: {listed}.")
+
+
+def etag(data: bytes) -> str:
+    return f'W/"{hashlib.sha256(data).hexdigest()}"'
+
+
+def matches(if_none_match: str, tag: str) -> bool:
+    """Weak comparison, as `If-None-Match` is defined (RFC 9110 13.1.2)."""
+    wanted = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in wanted or tag.removeprefix("W/") in wanted
 
 
 class RestApi:
@@ -34,7 +70,7 @@ class RestApi:
 
     def handler(self, operation: Endpoint, prefix: str) -> Handler:
         async def handle(request: Request) -> Response:
-            return await self._serve(request, operation.function, prefix)
+            return await self._serve(request, operation, prefix)
         handle.__name__ = operation.function.__name__
         return handle
 
@@ -46,34 +82,47 @@ class RestApi:
         async def handle(request: Request) -> Response:
             allowed = any(route.matches(request.scope)[0] == Match.PARTIAL for route in routes)
             request.scope["path_params"] = {"allowed": allowed}
-            return await self._serve(request, missing, prefix)
+            return await self._serve(request, Endpoint(request.method, "", missing), prefix)
         return handle
 
-    async def _serve(self, request: Request, function: Callable[[Call], Reply], prefix: str) -> Response:
-        path = request.url.path
+    async def _serve(self, request: Request, operation: Endpoint, prefix: str) -> Response:
+        client = request.client.host if request.client else "127.0.0.1"
+        token: Token | None = None
+        version = DEFAULT_VERSION
         try:
-            reply = await self._answer(request, function, prefix)
+            version = api_version(request.headers.get("x-github-api-version"))
+            fault = fault_error(self.state, request.method, request.url.path)
+            if fault is not None:
+                raise fault
+            token = authenticate(self.state, request.headers)
+            if token is None and ("authorization" in request.headers or not operation.public):
+                raise HTTPError(401, "Bad credentials" if "authorization" in request.headers
+                                else "Requires authentication")
+            key, limit = subject(token, client)
+            if self.state.rate_limits.peek(key, limit, operation.resource).remaining == 0:
+                raise HTTPError(403, f"API rate limit exceeded for {self._who(token, client)}.",
+                                headers={"Retry-After": "60"})
+            call = Call(method=request.method, path=request.url.path.removeprefix(prefix),
+                        params=request.path_params, query=dict(request.query_params), headers=request.headers,
+                        body=await request.body(), token=token or ANONYMOUS, state=self.state, site=self.site(),
+                        api_version=version, rate_subject=(key, limit))
+            reply = await run_in_threadpool(operation.function, call)
         except HTTPError as error:
             reply = Reply(error.status, error.body(), error.headers)
+            if error.status == 403 and error.message.startswith("API rate limit"):
+                reply.body["documentation_url"] = RATE_LIMIT_DOCS
         except Exception as error:  # noqa: BLE001 - a bug in the stand-in answers 500, visibly
             reply = Reply(500, {"message": f"local GitHub error: {error!r}", "documentation_url": DOCS})
-        self.log.append((request.method, path, reply.status))
-        return self._response(request, reply)
+        response = self._response(request, reply, token, client, operation.resource, version)
+        self.log.append((request.method, request.url.path, response.status_code))
+        return response
 
-    async def _answer(self, request: Request, function: Callable[[Call], Reply], prefix: str) -> Reply:
-        fault = fault_error(self.state, request.method, request.url.path)
-        if fault is not None:
-            raise fault
-        token = authenticate(self.state, request.headers)
-        if token is None:
-            raise HTTPError(401, "Bad credentials" if "authorization" in request.headers else "Requires authentication")
-        body = await request.body()
-        call = Call(method=request.method, path=request.url.path.removeprefix(prefix), params=request.path_params,
-                    query=dict(request.query_params), headers=request.headers, body=body, token=token,
-                    state=self.state, site=self.site())
-        return await run_in_threadpool(function, call)
+    @staticmethod
+    def _who(token: Token | None, client: str) -> str:
+        return f"user ID {numeric_id(f'user:{token.login}')}" if token else client
 
-    def _response(self, request: Request, reply: Reply) -> Response:
+    def _response(self, request: Request, reply: Reply, token: Token | None, client: str, resource: str,
+                  version: str) -> Response:
         headers = dict(reply.headers)
         if reply.raw is not None:
             data = reply.raw
@@ -82,5 +131,20 @@ class RestApi:
         else:
             data = json.dumps(reply.body).encode()
             headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        status = reply.status
+        if request.method in ("GET", "HEAD") and status == 200:
+            headers["ETag"] = etag(data)
+            headers["Cache-Control"] = "private, max-age=60, s-maxage=60"
+            headers["Vary"] = "Accept, Authorization, Cookie, X-GitHub-OTP"
+            if matches(request.headers.get("if-none-match", ""), headers["ETag"]):
+                status, data = 304, b""
+                headers.pop("Content-Type", None)
+        key, limit = subject(token, client)
+        counted = status != 304 and request.url.path.removeprefix("/api/v3") not in UNCOUNTED
+        limits = self.state.rate_limits
+        window = limits.consume(key, limit, resource) if counted else limits.peek(key, limit, resource)
+        headers.update(window.headers())
+        headers["X-GitHub-Request-Id"] = request_id()
         headers["X-GitHub-Media-Type"] = "github.v3; format=json"
-        return Response(data, status_code=reply.status, headers=headers)
+        headers["X-GitHub-Api-Version-Selected"] = version
+        return Response(data, status_code=status, headers=headers)

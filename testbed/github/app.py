@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from testbed.github.api import RestApi
+from testbed.github.api import RestApi, request_id
 from testbed.github.protocol import DOCS, Endpoint
 from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES, WEB_ROUTES
 from testbed.github.smarthttp import GitEndpoint
@@ -26,13 +26,16 @@ def _mount(api: RestApi, endpoints: list[Endpoint], prefix: str, path_prefix: st
     routes: list[BaseRoute] = [
         Route(prefix + e.path, api.handler(e, path_prefix), methods=[e.method]) for e in endpoints
     ]
+    roots = [e for e in endpoints if e.path == "/"]  # `/api/v3` answers as `/api/v3/` does
+    routes += [Route(prefix, api.handler(e, path_prefix), methods=[e.method]) for e in roots]
     missing = api.fallback(routes, path_prefix)
     return [*routes, Route(prefix, missing, methods=ALL_METHODS), Route(prefix + "/{rest:path}", missing,
                                                                         methods=ALL_METHODS)]
 
 
 async def _not_found(request: Request) -> Response:
-    return JSONResponse({"message": "Not Found", "documentation_url": DOCS}, status_code=404)
+    return JSONResponse({"message": "Not Found", "documentation_url": DOCS}, status_code=404,
+                        headers={"X-GitHub-Request-Id": request_id()})
 
 
 def build(api: RestApi, git: GitEndpoint) -> Starlette:

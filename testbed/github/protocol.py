@@ -66,9 +66,11 @@ class Call:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     body: bytes
-    token: Token
+    token: Token  # state.ANONYMOUS on a public operation called without credentials
     state: State
     site: Site
+    api_version: str = "2022-11-28"
+    rate_subject: tuple[str, int] = ("", 0)  # who the call is counted against, and their hourly limit
 
     @property
     def login(self) -> str:
@@ -132,8 +134,11 @@ def string(data: Mapping[str, Any], name: str, default: str | None = None) -> st
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A REST operation: method, path template below `/api/v3` (Starlette syntax), function."""
+    """A REST operation: method, path template below `/api/v3` (Starlette syntax), function;
+    `public`: served without credentials too (as GitHub serves it); `resource`: its rate limit."""
 
     method: str
     path: str
     function: Callable[[Call], Reply]
+    public: bool = False
+    resource: str = "core"

@@ -32,6 +32,7 @@ from testbed.github.state import Dispatch, Event, Fault, State
 from testbed.tls import TLSFiles
 
 START_TIMEOUT = 30.0
+STOP_GRACE = 0.3  # seconds in-flight requests get to finish on stop()
 REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
@@ -52,13 +53,16 @@ class LocalGitHub:
     # lifecycle ---------------------------------------------------------------
     def start(self) -> LocalGitHub:
         (self.root / "repos").mkdir(parents=True, exist_ok=True)
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+        # and without it every keep-alive answer waits for the client's delayed ACK (about 40 ms)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", 0))
         self._address = listener.getsockname()[:2]
         application = app.build(RestApi(self.state, self.site, self.requests),
                                 GitEndpoint(self.state, self.site, self.root / "repos", self.requests))
-        config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="off",
+        # log_config=None: uvicorn would otherwise dictConfig the process's logging on every start
+        config = uvicorn.Config(application, log_config=None, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=2, timeout_keep_alive=30, server_header=False,
                                 ssl_certfile=str(self.tls.server_cert) if self.tls else None,
                                 ssl_keyfile=str(self.tls.server_key) if self.tls else None)
@@ -83,6 +87,10 @@ class LocalGitHub:
         if self._server is not None:
             self._server.should_exit = True
             if self._thread is not None:
+                self._thread.join(timeout=STOP_GRACE)
+                # idle keep-alive connections (a TLS one waits for the client's close_notify) would
+                # hold the shutdown for its whole timeout: past a short grace, stop without them
+                self._server.force_exit = True
                 self._thread.join(timeout=10)
             self._server = None
             self._thread = None

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from testbed.github import gitdata, webhooks
 from testbed.github.access import authenticate, fault_error
-from testbed.github.api import RequestLog
+from testbed.github.api import RequestLog, request_id
 from testbed.github.gitdata import ZERO
 from testbed.github.protocol import DOCS
 from testbed.github.records import Repo
@@ -47,6 +47,11 @@ class GitEndpoint:
         self.log = log
 
     async def handle(self, request: Request) -> Response:
+        response = await self._answer(request)
+        response.headers["X-GitHub-Request-Id"] = request_id()
+        return response
+
+    async def _answer(self, request: Request) -> Response:
         owner, name, rest = (request.path_params[k] for k in ("owner", "name", "rest"))
         full_name = f"{owner}/{name.removesuffix('.git')}"
         repo = self.state.repo(full_name)

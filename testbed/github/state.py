@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from testbed.github.ratelimit import RateLimits
 from testbed.github.records import Repo, WorkflowRun
 
 
@@ -59,6 +60,14 @@ class Token:
     def reaches(self, full_name: str) -> bool:
         return self.repos is None or full_name in self.repos
 
+    @property
+    def anonymous(self) -> bool:
+        return not self.value
+
+
+# what a request without credentials runs as, on the few operations GitHub serves to anyone
+ANONYMOUS = Token(value="", login="", repos=frozenset(), actions=False)
+
 
 @dataclass
 class Fault:
@@ -80,6 +89,7 @@ class State:
         self.events: list[Event] = []
         self.dispatches: list[Dispatch] = []
         self.faults: list[Fault] = []
+        self.rate_limits = RateLimits()
         self.lock = threading.RLock()
         self._repos: dict[str, Repo] = {}
         self._tokens: dict[str, Token] = {}
@@ -153,7 +163,8 @@ class State:
             self.events.append(event)
         return event
 
-    def record_dispatch(self, event: Event, *, kind: str, event_type: str, client_payload: Mapping[str, Any]) -> Dispatch:
+    def record_dispatch(self, event: Event, *, kind: str, event_type: str,
+                        client_payload: Mapping[str, Any]) -> Dispatch:
         dispatch = Dispatch(event.repo, kind, event_type, client_payload, event.actor, event.seq)
         with self.lock:
             self.dispatches.append(dispatch)

@@ -105,7 +105,8 @@ def pull_files(call: Call) -> Reply:
     pull = pull_or_404(repo, call.params["number"])
     head = repo.head_of(pull)
     base = gitdata.merge_base(repo.bare, pull.base_sha, head) or pull.base_sha
-    return call.page([commits.file(call.site, repo, head, s, p) for s, p in gitdata.changed_files(repo.bare, base, head)])
+    changed = gitdata.changed_files(repo.bare, base, head)
+    return call.page([commits.file(call.site, repo, head, s, p) for s, p in changed])
 
 
 def is_merged(call: Call) -> Reply:

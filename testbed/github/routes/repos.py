@@ -19,7 +19,8 @@ def get_repo(call: Call) -> Reply:
 def list_branches(call: Call) -> Reply:
     repo = call.repo()
     found = gitdata.refs(repo.bare, "refs/heads/")
-    return call.page([commits.branch(call.site, repo, ref.removeprefix("refs/heads/"), sha) for ref, sha in found.items()])
+    return call.page([commits.branch(call.site, repo, ref.removeprefix("refs/heads/"), sha)
+                      for ref, sha in found.items()])
 
 
 def get_branch(call: Call) -> Reply:
@@ -58,7 +59,8 @@ def compare(call: Call) -> Reply:
         raise HTTPError(404, f"No common ancestor between {base_rev} and {head_rev}.")
     ahead = gitdata.log(repo.bare, head.sha, exclude=base.sha)
     behind = gitdata.log(repo.bare, base.sha, exclude=head.sha)
-    status = "identical" if not ahead and not behind else "ahead" if not behind else "behind" if not ahead else "diverged"
+    status = ("identical" if not ahead and not behind else "ahead" if not behind
+              else "behind" if not ahead else "diverged")
     base_commit = gitdata.commit(repo.bare, merge_base)
     assert base_commit is not None
     html = f"{call.site.repo_web(repo.full_name)}/compare/{spec}"

@@ -113,7 +113,7 @@ def repository(api: str, web: str, full_name: str, repo_id: int, default_branch:
         "fork": False,
         "url": url,
         **{key: url + suffix for key, suffix in REPO_URLS.items()},
-        "git_url": f"{web.replace('http', 'git', 1)}/{full_name}.git",
+        "git_url": f"git:{web.split(':', 1)[1]}/{full_name}.git",
         "ssh_url": f"git@localhost:{full_name}.git",
         "clone_url": f"{web}/{full_name}.git",
         "svn_url": f"{web}/{full_name}",
