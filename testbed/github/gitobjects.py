@@ -117,7 +117,7 @@ def write_commit(bare: Path, *, tree: str, parents: list[str], message: str, aut
 
 def write_tag(bare: Path, *, name: str, object_sha: str, object_type: str, tagger: Signature, message: str) -> str:
     """An annotated tag object (no ref: GitHub makes the ref in a second call)."""
-    moment = datetime.fromisoformat(tagger.date.replace("Z", "+00:00")) if tagger.date else datetime.now(UTC)
+    moment = datetime.fromisoformat(tagger.date) if tagger.date else datetime.now(UTC)
     text = (f"object {object_sha}\ntype {object_type}\ntag {name}\n"
             f"tagger {tagger.name} <{tagger.email}> {int(moment.timestamp())} +0000\n\n{message}")
     return git(bare, "mktag", input_text=text if text.endswith("\n") else text + "\n").strip()
