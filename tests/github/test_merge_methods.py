@@ -130,3 +130,12 @@ def test_merge_answers_and_merged_pull_match_the_openapi_description(gh: LocalGi
     pull = requests.get(f"{gh.api_url}/repos/acme/app/pulls/1", headers=headers, timeout=10).json()
     assert not openapi.errors("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, pull)
     assert pull["merge_commit_sha"] == merged.json()["sha"]
+
+
+def test_commit_title_and_message_given_replace_the_defaults(gh: LocalGitHub, tmp_path: Path) -> None:
+    """commit_title and commit_message in the request make the squash commit's message."""
+    two_commit_branch(gh, tmp_path)
+    repo = client(gh).get_repo("acme/app")
+    repo.create_pull(base="stg", head="feat/login", title="t")
+    sha = repo.get_pull(1).merge(merge_method="squash", commit_title="Login (#1)", commit_message="Both parts").sha
+    assert repo.get_commit(sha).commit.message == "Login (#1)\n\nBoth parts"
