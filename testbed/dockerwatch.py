@@ -102,7 +102,7 @@ class DockerWatch:
                 image.tag(marker)
                 break
             except docker.errors.ImageNotFound:
-                continue
+                continue  # removed meanwhile by someone else sharing the engine: tag another one
         else:
             return
         deadline = time.monotonic() + timeout

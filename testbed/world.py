@@ -25,12 +25,14 @@ from testbed.dockerwatch import DockerWatch
 from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
+from testbed.github.records import WorkflowRun
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
 from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
 from testbed.registry_events import RegistryEvent
 from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
+from testbed.runreport import workflow_runs
 from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
 from testbed.tls import TLSFiles, machine_tls
@@ -38,6 +40,7 @@ from testbed.tls import TLSFiles, machine_tls
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "acme"
 ACTION_REPOSITORY = "release-suite/release-pipeline@v1"
+MERGE_METHODS = ("merge", "squash", "rebase")
 
 APP_FILES = {
     "README.md": "# app\n\nA tiny application whose images the release pipeline builds.\n",
@@ -65,6 +68,13 @@ class WorldConfig:
     image: str | None = None  # act job image; built on demand when None
     plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
     action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
+    # how the scenarios' merge button merges: merge (a merge commit), squash or rebase, as on GitHub
+    merge_method: str = "merge"
+
+    def __post_init__(self) -> None:
+        if self.merge_method not in MERGE_METHODS:
+            raise TestbedError(f"merge method {self.merge_method!r} is not one of {', '.join(MERGE_METHODS)}: "
+                               "pass --merge-method merge|squash|rebase")
 
 
 def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
@@ -108,7 +118,6 @@ class World:
         self.release_token = ""
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
-        self._history_prs = 0
         self._held_branches: set[str] = set()
         self._held: list[RunRequest] = []
 
@@ -143,6 +152,7 @@ class World:
         self.engine_requests.start()
         self.registry.start()
         self.github.start()
+        self.github.report_runs(self._workflow_runs)
         for repo in (self.app_repo, self.chart_repo):
             self._bares[repo] = self.github.create_repo(repo, default_branch="main")
         self.release_token = self.github.create_token("release-bot", repos={self.app_repo, self.chart_repo})
@@ -216,13 +226,25 @@ class World:
         return sha
 
     def merge_in_history(self, branch: str, title: str) -> str:
-        """A pull request from `branch` merged into main (and stg) in the past: history only, no runs."""
+        """A pull request from `branch` merged into main (and stg) in the past, with the configured
+        merge method: a real pull request on the local GitHub, but no workflow runs."""
         bare = self._bare(self.app_repo)
-        self._history_prs += 1
         slug = branch.replace("/", "-")
-        sha = gitrepo.merge_in_history(bare, "main", branch, {f"changes/{slug}.txt": f"{title}\n"}, title,
-                                       900 + self._history_prs, root=self.root)
+        main = gitrepo.read_ref(bare, "refs/heads/main")
+        gitrepo.set_ref(bare, f"refs/heads/{branch}", main)
+        gitrepo.commit_files(bare, branch, {f"changes/{slug}.txt": f"{title}\n"}, title, root=self.root)
+        # events caused by an installation token start no workflow run: that is what "in the past" needs
+        quiet = self.github.create_token("octocat", actions=True)
+        try:
+            api = github.Github(base_url=self.github.api_url, auth=github.Auth.Token(quiet), retry=None,
+                                seconds_between_requests=None, seconds_between_writes=None)
+            repo = api.get_repo(self.app_repo)
+            pull = repo.create_pull(base="main", head=branch, title=title, body="")
+            sha = str(pull.merge(merge_method=self.config.merge_method).sha)
+        finally:
+            self.github.revoke_token(quiet)
         gitrepo.set_ref(bare, "refs/heads/stg", sha)
+        gitrepo.delete_ref(bare, f"refs/heads/{branch}")  # the branch was deleted after its merge
         return sha
 
     def grow_objects(self, count: int = 17000) -> int:
@@ -270,7 +292,7 @@ class World:
     def merge_pr(self, number: int) -> list[Run]:
         """Press the merge button, then wait for every run the merge started (and their effects)."""
         mark = self.mark()
-        self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method="merge")
+        self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method=self.config.merge_method)
         self.wait_idle()
         return self.runs[mark.runs :]
 
@@ -279,7 +301,7 @@ class World:
         mark = self.mark()
         repo = self.api().get_repo(self.app_repo)
         for number in numbers:
-            repo.get_pull(number).merge(merge_method="merge")
+            repo.get_pull(number).merge(merge_method=self.config.merge_method)
         self.wait_idle()
         return self.runs[mark.runs :]
 
@@ -398,6 +420,10 @@ class World:
             else:
                 self.scheduler.submit(request)
 
+    def _workflow_runs(self) -> list[WorkflowRun]:
+        """The scheduler's runs as the local GitHub lists them (`GET /actions/runs`)."""
+        return workflow_runs(self.runs)
+
     def _execute(self, run: Run) -> None:
         assert self._runner is not None
         checkout = self.root / "checkouts" / f"run-{run.id}"
@@ -410,4 +436,5 @@ class World:
             logs = self.root / "logs"
             logs.mkdir(exist_ok=True)
             (logs / f"run-{run.id}-{run.workflow}.log").write_text(run.log)
+
 

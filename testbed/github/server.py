@@ -25,7 +25,7 @@ import uvicorn
 from testbed.errors import TestbedError
 from testbed.github import app, shapes
 from testbed.github.api import RequestLog, RestApi
-from testbed.github.records import Repo
+from testbed.github.records import Repo, WorkflowRun
 from testbed.github.routes.graphql import GraphQLEndpoint
 from testbed.github.site import Site
 from testbed.github.smarthttp import GitEndpoint
@@ -168,6 +168,10 @@ class LocalGitHub:
     @property
     def _faults(self) -> list[Fault]:  # read by steps/hardening_steps.py; prefer `faults`
         return self.state.faults
+
+    def report_runs(self, source: Callable[[], list[WorkflowRun]]) -> None:
+        """`GET /actions/runs` and friends list the workflow runs `source` reports (whoever runs the workflows)."""
+        self.state.run_source = source
 
     # what happened -----------------------------------------------------------
     @property

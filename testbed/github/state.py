@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from testbed.github.ratelimit import RateLimits
-from testbed.github.records import Repo
+from testbed.github.records import Repo, WorkflowRun
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ class State:
         self._repos: dict[str, Repo] = {}
         self._tokens: dict[str, Token] = {}
         self._ids: Iterator[int] = itertools.count(1000)
+        # who runs the workflows tells what runs exist (the testbed's scheduler); none: no runs
+        self.run_source: Callable[[], list[WorkflowRun]] | None = None
 
     def next_id(self) -> int:
         with self.lock:
@@ -113,6 +115,11 @@ class State:
     def repos(self) -> list[Repo]:
         with self.lock:
             return list(self._repos.values())
+
+    def workflow_runs(self, full_name: str) -> list[WorkflowRun]:
+        """The runs of a repository's workflows, newest first, as their runner reports them."""
+        found = self.run_source() if self.run_source is not None else []
+        return sorted((run for run in found if run.repo == full_name), key=lambda run: run.id, reverse=True)
 
     # tokens
     def issue_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False) -> Token:

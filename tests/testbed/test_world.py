@@ -74,3 +74,17 @@ def test_held_runs_wait_until_a_runner_frees_up(trivial_world: World) -> None:
     runs = world.start_held_runs()
     assert sorted(run.workflow for run in runs) == ["on-merge.yml", "on-push.yml"], [r.summary() for r in runs]
     assert all(run.conclusion == "success" for run in runs), world.log_text()
+
+
+def test_the_local_github_lists_the_runs_the_world_made(trivial_world: World) -> None:
+    """GET /actions/runs lists every run act made for the repository, with its workflow and conclusion."""
+    world = trivial_world
+    world.push_branch("feat/login", files={"login.txt": "login\n"}, message="Add login")
+    world.merge_pr(world.open_pr("feat/login", "stg", "Add login"))
+    repo = world.api().get_repo(world.app_repo)
+    listed = sorted((run.id, run.path, run.event, run.status, run.conclusion) for run in repo.get_workflow_runs())
+    made = sorted((run.id, f".github/workflows/{run.workflow}", run.request.event_name, "completed", run.conclusion)
+                  for run in world.runs)
+    assert listed == made and len(made) == 3
+    merge_runs = repo.get_workflow("on-merge.yml").get_runs()
+    assert [(run.head_branch, run.conclusion) for run in merge_runs] == [("feat/login", "success")]
