@@ -333,14 +333,17 @@ class World:
         """What a GitHub token may do with `owner`'s images (asked by the registry's token service).
 
         As GHCR for a repository's packages: a token that reaches a repository of the owner reads
-        them. `packages: write` is not modelled yet, so every such token may push too (the
-        workflow's GITHUB_TOKEN included).
+        and writes them, a workflow's GITHUB_TOKEN only as its `packages:` permission allows
+        (read to pull, write to push).
         """
         info = self.github.token_info(token)
         if info is None:
             return None
         reaches = info.repos is None or any(repo.split("/")[0] == owner for repo in info.repos)
-        return RegistryAccess(read=reaches, write=reaches)
+        if info.permissions is None:
+            return RegistryAccess(read=reaches, write=reaches)
+        return RegistryAccess(read=reaches and info.permissions.allows("packages", "read"),
+                              write=reaches and info.permissions.allows("packages", "write"))
 
     def _bare(self, repo: str) -> Path:
         return self._bares[repo]
