@@ -29,7 +29,9 @@ from testbed.actionuses import ActionSources, MissingActionError, resolve
 from testbed.actlog import JobResult, parse_jobs, render_log
 from testbed.calltoken import pass_token
 from testbed.errors import TestbedError
+from testbed.github.permissions import Permissions
 from testbed.jobimage import TRUST_ENV_IN_IMAGE
+from testbed.jobtokens import JobToken, JobTokenError, JobTokens, Mint, action_inputs
 from testbed.tls import TLSFiles
 from testbed.node import host_node_dir
 
@@ -66,6 +68,7 @@ class Run:
     started: float = 0.0
     finished: float = 0.0
     cancel_requested: bool = False
+    job_tokens: list[JobToken] = field(default_factory=list)  # the GITHUB_TOKEN each job got
     _on_cancel: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     _cancel_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -130,6 +133,14 @@ class RunnerConfig:
         return self.tls.client_env() if self.mode == "host" else dict(TRUST_ENV_IN_IMAGE)
 
 
+@dataclass(frozen=True)
+class TokenSource:
+    """Where a run's GITHUB_TOKENs come from: the repository's default permissions and a minter."""
+
+    default: Permissions
+    mint: Mint
+
+
 class ActRunner:
     """Runs act in a fresh clone of the repo at the event's commit."""
 
@@ -143,11 +154,13 @@ class ActRunner:
     def _platform(self) -> str:
         return "-self-hosted" if self.config.mode == "host" else self.config.image
 
-    def command(self, request: RunRequest, files: Path, sources: ActionSources | None = None) -> list[str]:
+    def command(self, request: RunRequest, files: Path, sources: ActionSources | None = None,
+                secrets: Mapping[str, str] | None = None) -> list[str]:
         event_file = files / "event.json"
         event_file.write_text(json.dumps(request.payload))
         secret_file = files / "secrets"
-        secret_file.write_text("".join(f"{key}={value}\n" for key, value in request.secrets.items()))
+        given = {**request.secrets, **(secrets or {})}
+        secret_file.write_text("".join(f"{key}={value}\n" for key, value in given.items()))
         secret_file.chmod(0o600)
         var_file = files / "vars"
         var_file.write_text("".join(f"{key}={value}\n" for key, value in request.variables.items()))
@@ -176,8 +189,11 @@ class ActRunner:
             command += ["--replace-ghe-action-with-github-com", repository]
         return command
 
-    def run(self, run: Run, checkout: Path) -> Run:
-        """Run act for `run.request` in `checkout` (a clone at the event's commit, ours to change)."""
+    def run(self, run: Run, checkout: Path, tokens: TokenSource | None = None) -> Run:
+        """Run act for `run.request` in `checkout` (a clone at the event's commit, ours to change).
+
+        With `tokens`, each job gets a GITHUB_TOKEN of its own permissions (see jobtokens), and the
+        run-level one the workflow's; without, every job uses the request's GITHUB_TOKEN."""
         workflows = checkout / ".github" / "workflows"
         tag = f"relsuite-{os.getpid()}-{id(run):x}-{run.id}"
         for name in workflow_files(workflows, run.request.workflow):
@@ -189,17 +205,27 @@ class ActRunner:
             )
         except MissingActionError as error:
             return _refused(run, str(error))
+        secrets: dict[str, str] = {}
+        if tokens is not None:
+            try:
+                plan = JobTokens(workflows, default=tokens.default, mint=tokens.mint,
+                                 action_inputs=lambda uses: action_inputs(uses, checkout, sources)
+                                 ).rewrite(run.request.workflow)
+            except JobTokenError as error:
+                return _refused(run, str(error), why="its permissions are not valid")
+            run.job_tokens = plan.jobs
+            secrets = {**plan.secrets, "GITHUB_TOKEN": tokens.mint(plan.workflow)}
         with contextlib.ExitStack() as stack:
             for key in distinct_names(workflows, run.request.workflow, tag):
                 stack.enter_context(_machine_lock(key))
-            return self._run(run, checkout, tag, sources)
+            return self._run(run, checkout, tag, sources, secrets)
 
-    def _run(self, run: Run, checkout: Path, tag: str, sources: ActionSources) -> Run:
+    def _run(self, run: Run, checkout: Path, tag: str, sources: ActionSources, secrets: Mapping[str, str]) -> Run:
         with tempfile.TemporaryDirectory(prefix="act-", dir=self._workdir) as tmp:
             files = Path(tmp)
             (files / "inputs").write_text("")
             (files / "env").write_text("")
-            command = self.command(run.request, files, sources)
+            command = self.command(run.request, files, sources, secrets)
             host_trust = self.config.tls.client_env() if self.config.tls is not None else {}
             env = {**os.environ, "HOME": os.environ.get("HOME", str(files)), **host_trust}
             if self.config.mode == "host":  # node 24 for node24 actions, as the job image has it
@@ -233,11 +259,11 @@ class ActRunner:
         return run
 
 
-def _refused(run: Run, reason: str) -> Run:
+def _refused(run: Run, reason: str, why: str = "an action it uses cannot be served") -> Run:
     """The run fails before act starts (GitHub fails the job at "Set up job" the same way)."""
     run.started = run.finished = time.time()
     run.status, run.conclusion = "completed", "failure"
-    run.log = f"The run could not start: an action it uses cannot be served.\n{reason}"
+    run.log = f"The run could not start: {why}.\n{reason}"
     return run
 
 

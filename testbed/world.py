@@ -24,11 +24,12 @@ from testbed.dockerwatch import DockerWatch, ImageBuild
 from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
+from testbed.github.permissions import Permissions, repository_default
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
 from testbed.registry import Registry, RegistryEvent
 from testbed.registry_auth import RegistryAccess
-from testbed.runner import ActRunner, Run, RunnerConfig
+from testbed.runner import ActRunner, Run, RunnerConfig, TokenSource
 from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
 from testbed.tls import TLSFiles, machine_tls
@@ -63,6 +64,8 @@ class WorldConfig:
     image: str | None = None  # act job image; built on demand when None
     plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
     action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
+    # the repository's "Workflow permissions" setting: GITHUB_TOKEN of a workflow without `permissions:`
+    token_permissions: str = "restricted"  # restricted (GitHub's default for new repositories) | permissive
 
 
 def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
@@ -96,6 +99,7 @@ class World:
         self.root = root
         self.config = config
         self.docker_watch = docker_watch
+        self.token_permissions = repository_default(config.token_permissions)
         self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
         self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
         self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
@@ -278,8 +282,7 @@ class World:
         """Re-run these workflow runs for the same event and commit (the "Re-run all jobs" button)."""
         mark = self.mark()
         for run in runs:
-            token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True)
-            self.secret_values.append(token)
+            token = self._mint(self.token_permissions)
             secrets = {**run.request.secrets, "GITHUB_TOKEN": token}
             self.scheduler.submit(dataclasses.replace(run.request, secrets=secrets))
         self.wait_idle()
@@ -345,6 +348,13 @@ class World:
         return RegistryAccess(read=reaches and info.permissions.allows("packages", "read"),
                               write=reaches and info.permissions.allows("packages", "write"))
 
+    def _mint(self, permissions: Permissions) -> str:
+        """A workflow GITHUB_TOKEN for the app repository with `permissions`; the secret scan knows it."""
+        token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True,
+                                         permissions=permissions)
+        self.secret_values.append(token)
+        return token
+
     def _bare(self, repo: str) -> Path:
         return self._bares[repo]
 
@@ -355,27 +365,28 @@ class World:
         for request in run_requests(
             event,
             bare=bare,
-            secrets=lambda: {
-                "GITHUB_TOKEN": self.github.create_token(
-                    "github-actions[bot]", repos={self.app_repo}, actions=True
-                ),
-                "HELM_RELEASE_TOKEN": self.release_token,
-            },
+            secrets=lambda: {"GITHUB_TOKEN": self._mint(self.token_permissions),
+                             "HELM_RELEASE_TOKEN": self.release_token},
             variables=self.variables(),
             env=self.job_env(),
             on_decision=self.decisions.record,
         ):
-            self.secret_values.append(request.secrets["GITHUB_TOKEN"])
             self.scheduler.submit(request)
 
     def _execute(self, run: Run) -> None:
         assert self._runner is not None
         checkout = self.root / "checkouts" / f"run-{run.id}"
         gitrepo.checkout(self._bare(run.request.repo), run.request.sha, checkout, origin=f"{self.github.url}/{run.request.repo}.git")
+        minted: list[str] = []
+
+        def mint(permissions: Permissions) -> str:
+            minted.append(self._mint(permissions))
+            return minted[-1]
         try:
-            self._runner.run(run, checkout)
+            self._runner.run(run, checkout, TokenSource(self.token_permissions, mint))
         finally:
-            self.github.revoke_token(run.request.secrets["GITHUB_TOKEN"])
+            for token in [run.request.secrets["GITHUB_TOKEN"], *minted]:
+                self.github.revoke_token(token)
             shutil.rmtree(checkout, ignore_errors=True)
             logs = self.root / "logs"
             logs.mkdir(exist_ok=True)
