@@ -67,6 +67,8 @@ RULES: tuple[Rule, ...] = (
          r"(/|$)", ("contents",)),
     Rule(REPO + r"$", ("metadata",), methods=READS),
     Rule(REPO + r"$", ("administration",)),
+    Rule(r"^/graphql$", ()),  # each field and mutation is checked on its own (MUTATIONS)
+    Rule(r"^/[^/]+/[^/]+/releases/download/", ("contents",), methods=READS),  # browser_download_url, web host
 )
 
 # GraphQL: a mutation needs what its REST counterpart needs; queries need read of what they read

@@ -15,6 +15,7 @@ from testbed import gitrepo
 from testbed.github import LocalGitHub
 from testbed.github.permissions import RESTRICTED, SCOPES, Permissions, PermissionsError
 from testbed.github.required import NOT_ACCESSIBLE, check_mutation, rule_for
+from testbed.github import routes
 from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
 from testbed.github.protocol import HTTPError
 
@@ -137,7 +138,9 @@ def test_git_push_needs_contents_write_and_fetch_contents_read(gh: LocalGitHub, 
 
 def test_every_route_of_the_local_github_has_a_permission_rule() -> None:
     """Each operation served falls under a rule of the one table (a new endpoint without a family fails here)."""
-    for endpoint in [*API_ROUTES, *(e for e in UPLOAD_ROUTES)]:
+    served = [getattr(routes, name) for name in dir(routes) if name.endswith("_ROUTES")]  # API, uploads, web...
+    assert API_ROUTES in served and UPLOAD_ROUTES in served
+    for endpoint in (endpoint for table in served for endpoint in table):
         path = re.sub(r"\{[a-z_]+:int\}", "1", endpoint.path)
         path = re.sub(r"\{[a-z_]+:path\}", "a/b", path)
         path = re.sub(r"\{[a-z_]+\}", "x", path)
