@@ -66,7 +66,8 @@ def test_jobs_reach_github_over_https_and_push_images_after_docker_login(tmp_pat
 
 def test_each_job_gets_a_token_with_its_own_permissions(tmp_path: Path, docker_watch: DockerWatch) -> None:
     """In one run, the job with `contents: write` pushes and creates a release while its sibling (workflow's
-    `contents: read`) cannot; a reusable workflow asking for write gets only what each caller job has."""
+    `contents: read`) cannot; a reusable workflow asking for write gets only what each caller job has; without
+    `packages: write` the registry denies an image push."""
     config = WorldConfig(workflows=Path(__file__).parent / "workflows-permissions")
     with World.started(tmp_path / "world", config, docker_watch) as world:
         mark = world.mark()
@@ -83,5 +84,7 @@ def test_each_job_gets_a_token_with_its_own_permissions(tmp_path: Path, docker_w
         tokens = {token.job: str(token.permissions) for token in runs[0].job_tokens}
         assert tokens["permissions.yml/capped/try-write.yml/write"] == "contents: read, metadata: read", tokens
         assert tokens["permissions.yml/uncapped/try-write.yml/write"] == "contents: write, metadata: read", tokens
-        assert len({token.secret for token in runs[0].job_tokens}) == 6
+        assert len({token.secret for token in runs[0].job_tokens}) == 7
+        assert "image push: denied" in world.log_text()  # `packages: read` logs in and pulls, never pushes
+        assert world.registry.digest("acme/refused", runs[0].request.sha) is None
         assert world.leaked_secrets() == []
