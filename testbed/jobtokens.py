@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml as pyyaml
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import ScalarString
 
 from testbed.actionuses import REMOTE, ActionSources
@@ -178,7 +179,10 @@ class JobTokens:
                 self._texts[name] = (self.workflows / name).read_text()
             except OSError as error:
                 raise JobTokenError(f"cannot read the workflow {name}: {error}") from None
-        return _yaml().load(self._texts[name])
+        try:
+            return _yaml().load(self._texts[name])
+        except YAMLError as error:
+            raise JobTokenError(f"the workflow {name} is not valid YAML: {error}") from None
 
     def _dump(self, document: Any, target: str) -> None:
         buffer = io.StringIO()
