@@ -32,8 +32,8 @@ from testbed.errors import TestbedError
 from testbed.github.permissions import Permissions
 from testbed.jobimage import TRUST_ENV_IN_IMAGE
 from testbed.jobtokens import JobToken, JobTokenError, JobTokens, Mint, action_inputs
-from testbed.tls import TLSFiles
 from testbed.node import host_node_dir
+from testbed.tls import TLSFiles
 
 RUN_LABEL = "io.relsuite.run"
 

@@ -12,12 +12,11 @@ import pytest
 import requests
 
 from testbed import gitrepo
-from testbed.github import LocalGitHub
+from testbed.github import LocalGitHub, routes
 from testbed.github.permissions import RESTRICTED, SCOPES, Permissions, PermissionsError
-from testbed.github.required import NOT_ACCESSIBLE, check_mutation, rule_for
-from testbed.github import routes
-from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
 from testbed.github.protocol import HTTPError
+from testbed.github.required import NOT_ACCESSIBLE, check_mutation, rule_for
+from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
 
 
 @pytest.fixture
