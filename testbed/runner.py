@@ -251,7 +251,9 @@ class ActRunner:
         stdout = stdout.replace(f" [{tag}]", "")  # job paths and log lines name the workflows as written
         run.finished = time.time()
         run.jobs = parse_jobs(stdout)
-        run.log = render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
+        # as GitHub's "Set up job" lists them: what each job's GITHUB_TOKEN may do (a 403 reads against it)
+        granted = "".join(f"GITHUB_TOKEN permissions of {token.job}: {token.permissions}\n" for token in run.job_tokens)
+        run.log = granted + render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
         failed = code != 0 or any(job.result == "failure" for job in run.jobs.values())
         run.status, run.conclusion = "completed", "cancelled" if interrupted else "failure" if failed else "success"
         if interrupted:

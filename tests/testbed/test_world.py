@@ -87,4 +87,5 @@ def test_each_job_gets_a_token_with_its_own_permissions(tmp_path: Path, docker_w
         assert len({token.secret for token in runs[0].job_tokens}) == 7
         assert "image push: denied" in world.log_text()  # `packages: read` logs in and pulls, never pushes
         assert world.registry.digest("acme/refused", runs[0].request.sha) is None
+        assert "GITHUB_TOKEN permissions of permissions.yml/writer: contents: write, metadata: read" in runs[0].log
         assert world.leaked_secrets() == []
