@@ -50,6 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="debugging only: the local GitHub and the registry over plain http instead of https",
     )
     group.addoption(
+        "--token-permissions",
+        choices=("restricted", "permissive"),
+        default="restricted",
+        help="the repository's default GITHUB_TOKEN permissions for workflows and jobs without `permissions:` "
+             "(default: restricted, GitHub's default for new repositories: contents and packages read)",
+    )
+    group.addoption(
         "--actions",
         default=None,
         metavar="DIR",
@@ -83,6 +90,7 @@ def world_config(pytestconfig: pytest.Config) -> WorldConfig:
         actions=Path(actions).resolve() if actions else None,
         download_actions=None if downloads is None else downloads == "yes",
         plain_http=pytestconfig.getoption("--plain-http"),
+        token_permissions=pytestconfig.getoption("--token-permissions"),
         action_source=Path(pytestconfig.getoption("--action")).resolve(),
         merge_method=pytestconfig.getoption("--merge-method"),
     )

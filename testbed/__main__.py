@@ -49,6 +49,7 @@ def _up(args: argparse.Namespace) -> int:
             download_actions=None if args.download_actions is None else args.download_actions == "yes",
             plain_http=args.plain_http,
             merge_method=args.merge_method,
+            token_permissions=args.token_permissions,
         )
         with World.started(Path(tmp), config) as world:
             print(f"GitHub (git + web): {world.github.url}")
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--runner", choices=("container", "host"), default="container")
     up.add_argument("--plain-http", action="store_true",
                     help="debugging only: serve the local GitHub and the registry over http, not https")
+    up.add_argument("--token-permissions", choices=("restricted", "permissive"), default="restricted",
+                    help="default GITHUB_TOKEN permissions of jobs without `permissions:` (GitHub's default: restricted)")
     up.add_argument("--actions", metavar="DIR", help="action store serving `uses:` offline (layout: ../shared/actions)")
     up.add_argument("--download-actions", choices=("yes", "no"),
                     help="download actions the store lacks from github.com (default: no with --actions, yes without)")

@@ -26,12 +26,13 @@ from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.github.records import WorkflowRun
+from testbed.github.permissions import Permissions, repository_default
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
 from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
 from testbed.registry_events import RegistryEvent
-from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
+from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest, TokenSource
 from testbed.runreport import workflow_runs
 from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
@@ -68,6 +69,8 @@ class WorldConfig:
     image: str | None = None  # act job image; built on demand when None
     plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
     action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
+    # the repository's "Workflow permissions" setting: GITHUB_TOKEN of a workflow without `permissions:`
+    token_permissions: str = "restricted"  # restricted (GitHub's default for new repositories) | permissive
     # how the scenarios' merge button merges: merge (a merge commit), squash or rebase, as on GitHub
     merge_method: str = "merge"
 
@@ -108,6 +111,7 @@ class World:
         self.root = root
         self.config = config
         self.docker_watch = docker_watch
+        self.token_permissions = repository_default(config.token_permissions)
         self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
         self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
         self.engine_requests = DockerApiRecorder()  # the engine socket every job is given
@@ -309,8 +313,7 @@ class World:
         """Re-run these workflow runs for the same event and commit (the "Re-run all jobs" button)."""
         mark = self.mark()
         for run in runs:
-            token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True)
-            self.secret_values.append(token)
+            token = self._mint(self.token_permissions)
             secrets = {**run.request.secrets, "GITHUB_TOKEN": token}
             self.scheduler.submit(dataclasses.replace(run.request, secrets=secrets))
         self.wait_idle()
@@ -385,14 +388,24 @@ class World:
         """What a GitHub token may do with `owner`'s images (asked by the registry's token service).
 
         As GHCR for a repository's packages: a token that reaches a repository of the owner reads
-        them. `packages: write` is not modelled yet, so every such token may push too (the
-        workflow's GITHUB_TOKEN included).
+        and writes them, a workflow's GITHUB_TOKEN only as its `packages:` permission allows
+        (read to pull, write to push).
         """
         info = self.github.token_info(token)
         if info is None:
             return None
         reaches = info.repos is None or any(repo.split("/")[0] == owner for repo in info.repos)
-        return RegistryAccess(read=reaches, write=reaches)
+        if info.permissions is None:
+            return RegistryAccess(read=reaches, write=reaches)
+        return RegistryAccess(read=reaches and info.permissions.allows("packages", "read"),
+                              write=reaches and info.permissions.allows("packages", "write"))
+
+    def _mint(self, permissions: Permissions) -> str:
+        """A workflow GITHUB_TOKEN for the app repository with `permissions`; the secret scan knows it."""
+        token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True,
+                                         permissions=permissions)
+        self.secret_values.append(token)
+        return token
 
     def _bare(self, repo: str) -> Path:
         return self._bares[repo]
@@ -404,17 +417,12 @@ class World:
         for request in run_requests(
             event,
             bare=bare,
-            secrets=lambda: {
-                "GITHUB_TOKEN": self.github.create_token(
-                    "github-actions[bot]", repos={self.app_repo}, actions=True
-                ),
-                "HELM_RELEASE_TOKEN": self.release_token,
-            },
+            secrets=lambda: {"GITHUB_TOKEN": self._mint(self.token_permissions),
+                             "HELM_RELEASE_TOKEN": self.release_token},
             variables=self.variables(),
             env=self.job_env(),
             on_decision=self.decisions.record,
         ):
-            self.secret_values.append(request.secrets["GITHUB_TOKEN"])
             if self._holds(event):
                 self._held.append(request)
             else:
@@ -428,10 +436,16 @@ class World:
         assert self._runner is not None
         checkout = self.root / "checkouts" / f"run-{run.id}"
         gitrepo.checkout(self._bare(run.request.repo), run.request.sha, checkout, origin=f"{self.github.url}/{run.request.repo}.git")
+        minted: list[str] = []
+
+        def mint(permissions: Permissions) -> str:
+            minted.append(self._mint(permissions))
+            return minted[-1]
         try:
-            self._runner.run(run, checkout)
+            self._runner.run(run, checkout, TokenSource(self.token_permissions, mint))
         finally:
-            self.github.revoke_token(run.request.secrets["GITHUB_TOKEN"])
+            for token in [run.request.secrets["GITHUB_TOKEN"], *minted]:
+                self.github.revoke_token(token)
             shutil.rmtree(checkout, ignore_errors=True)
             logs = self.root / "logs"
             logs.mkdir(exist_ok=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from testbed.github.permissions import Permissions
 from testbed.github.ratelimit import RateLimits
 from testbed.github.records import Repo, WorkflowRun
 
@@ -49,13 +50,15 @@ class Dispatch:
 
 @dataclass(frozen=True)
 class Token:
-    """An access token: whose it is, which repositories it reaches (None: all), and whether it is a
-    workflow run's GITHUB_TOKEN (an installation token: its events start no runs)."""
+    """An access token: whose it is, which repositories it reaches (None: all), whether it is a
+    workflow run's GITHUB_TOKEN (an installation token: its events start no runs), and what it may
+    do there (`permissions`; None: everything its user may, as a personal token)."""
 
     value: str
     login: str
     repos: frozenset[str] | None
     actions: bool
+    permissions: Permissions | None = None
 
     def reaches(self, full_name: str) -> bool:
         return self.repos is None or full_name in self.repos
@@ -122,9 +125,10 @@ class State:
         return sorted((run for run in found if run.repo == full_name), key=lambda run: run.id, reverse=True)
 
     # tokens
-    def issue_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False) -> Token:
+    def issue_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False,
+                    permissions: Permissions | None = None) -> Token:
         value = f"{'ghs' if actions else 'ghp'}_{secrets.token_hex(18)}"
-        token = Token(value, login, frozenset(repos) if repos is not None else None, actions)
+        token = Token(value, login, frozenset(repos) if repos is not None else None, actions, permissions)
         with self.lock:
             self._tokens[value] = token
         return token

@@ -133,6 +133,11 @@ VARIANTS = [
             keyword="commit_messages",
             cli=(Edit("changelog.py", "        title = next((line.strip() for line in lines[1:] if line.strip()), branch)",
                       "        title = repo.get_commit(commit.parents[-1].sha).commit.message.splitlines()[0]"),)),
+    # a job that forgot `contents: write`: on GitHub its token cannot create the release (403)
+    Variant("pre-release-without-contents-write-permission", "build-stg-image.yml",
+            "    permissions:\n      contents: write\n    uses: ./.github/workflows/create-release.yml",
+            "    permissions:\n      contents: read\n    uses: ./.github/workflows/create-release.yml",
+            ("staging_release",), "prerelease", keyword="feature_gets"),
     Variant("shorthash-by-git-abbreviation", "build-image.yml", """--tags 'stg-{short},stg-{version}'""",
             '--tags "stg-$(git rev-parse --short "$SHA"),stg-{version}"', ("image_tags",), "stg_tags",
             keyword="digits"),

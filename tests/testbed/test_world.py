@@ -88,3 +88,30 @@ def test_the_local_github_lists_the_runs_the_world_made(trivial_world: World) ->
     assert listed == made and len(made) == 3
     merge_runs = repo.get_workflow("on-merge.yml").get_runs()
     assert [(run.head_branch, run.conclusion) for run in merge_runs] == [("feat/login", "success")]
+
+
+def test_each_job_gets_a_token_with_its_own_permissions(tmp_path: Path, docker_watch: DockerWatch) -> None:
+    """In one run, the job with `contents: write` pushes and creates a release while its sibling (workflow's
+    `contents: read`) cannot; a reusable workflow asking for write gets only what each caller job has; without
+    `packages: write` the registry denies an image push."""
+    config = WorldConfig(workflows=Path(__file__).parent / "workflows-permissions")
+    with World.started(tmp_path / "world", config, docker_watch) as world:
+        mark = world.mark()
+        world.push_commit("stg", files={"f.txt": "f\n"}, message="Try the tokens")
+        runs = world.wait_idle()[mark.runs :]
+        assert [run.workflow for run in runs] == ["permissions.yml"], [run.summary() for run in runs]
+        assert runs[0].conclusion == "success", world.log_text()
+        branches = {branch.name for branch in world.api().get_repo(world.app_repo).get_branches()}
+        pushed = sorted(name.removeprefix("pushed-by-") for name in branches if name.startswith("pushed-by-"))
+        assert pushed == ["uncapped", "writer"], (pushed, world.log_text())
+        releases = sorted(release.tag_name for release in world.api().get_repo(world.app_repo).get_releases())
+        assert releases == ["v0.0.0-uncapped", "v0.0.0-writer"], (releases, world.log_text())
+        assert world.log_text().count("release: HTTP 403") == 2, world.log_text()
+        tokens = {token.job: str(token.permissions) for token in runs[0].job_tokens}
+        assert tokens["permissions.yml/capped/try-write.yml/write"] == "contents: read, metadata: read", tokens
+        assert tokens["permissions.yml/uncapped/try-write.yml/write"] == "contents: write, metadata: read", tokens
+        assert len({token.secret for token in runs[0].job_tokens}) == 7
+        assert "image push: denied" in world.log_text()  # `packages: read` logs in and pulls, never pushes
+        assert world.registry.digest("acme/refused", runs[0].request.sha) is None
+        assert "GITHUB_TOKEN permissions of permissions.yml/writer: contents: write, metadata: read" in runs[0].log
+        assert world.leaked_secrets() == []
