@@ -128,5 +128,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if world is not None and report.failed and call.when in ("call", "setup"):
         report.sections.append(("workflow runs", world.log_text()[-20000:] or "no workflow run started"))
         decisions = "\n".join(decision.line() for decision in world.decisions.items)
-        report.sections.append(("why each workflow did or did not start", decisions or "no event reached the workflows"))
+        why = decisions or "no event reached the workflows"
+        report.sections.append(("why each workflow did or did not start", why))
     return report

@@ -12,6 +12,7 @@ and the command that produced it. Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import statistics
@@ -30,7 +31,6 @@ from benchmarks import promotion, tls  # noqa: E402
 from testbed.dockerwatch import DockerWatch  # noqa: E402
 from testbed.jobimage import ensure_job_image  # noqa: E402
 from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest  # noqa: E402
-
 
 
 @dataclass
@@ -103,7 +103,8 @@ def bench_act(repeat: int) -> list[Figure]:
                              payload={"ref": "refs/heads/main"}, sha="HEAD", secrets={}, variables={}, env={})
         for mode in ("container", "host"):
             runner = ActRunner(RunnerConfig(image=image, mode=mode), Path(tmp) / "act")
-            values = [timed(lambda: runner.run(Run(id=1, request=request), repo)) for _ in range(repeat)]
+            run_once = functools.partial(runner.run, Run(id=1, request=request), repo)
+            values = [timed(run_once) for _ in range(repeat)]
             figures.append(Figure(f"act, one-job workflow ({mode})", values, "s", "floor",
                                   f"ActRunner(mode={mode!r}) on a one-step workflow"))
     return figures
@@ -143,7 +144,8 @@ def bench_spec(repeat: int) -> list[Figure]:
         Figure("end-to-end scenario, host mode", e2e_host, "s", "<= 30 s", "pytest features -m e2e --runner host",
                statistics.median(e2e_host) <= 30),
         Figure("whole spec, serial", serial, "s", "<= 120 s", "pytest features", statistics.median(serial) <= 120),
-        Figure("whole spec, -n 2", parallel, "s", "<= 120 s", "pytest features -n 2", statistics.median(parallel) <= 120),
+        Figure("whole spec, -n 2", parallel, "s", "<= 120 s", "pytest features -n 2",
+               statistics.median(parallel) <= 120),
         Figure("whole spec, -n 2, host mode", parallel_host, "s", "<= 120 s", "pytest features -n 2 --runner host",
                statistics.median(parallel_host) <= 120),
     ]
@@ -177,7 +179,8 @@ def render(figures: list[Figure]) -> str:
             value = f"{figure.median:,.0f} B"
         else:
             value = f"{figure.median:.2f} {figure.unit}" if figure.unit != "" else f"{figure.median:g}"
-        lines.append(f"| {figure.name} | {value} | {len(figure.values)} | {figure.target} | {met} | `{figure.command}` |")
+        lines.append(f"| {figure.name} | {value} | {len(figure.values)} | {figure.target} | {met}"
+                     f" | `{figure.command}` |")
     return "\n".join(lines)
 
 

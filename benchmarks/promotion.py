@@ -1,7 +1,8 @@
 """What promoting an image costs: registry-side copy of the manifest by digest, against a rebuild.
 
 Images are `FROM scratch` with one file of random bytes of the given size, so a rebuild has real
-content to build and push; each rebuild writes new bytes, as a build that is not bit-reproducible does. Bytes and manifests pushed come from the registry's own notifications.
+content to build and push; each rebuild writes new bytes, as a build that is not bit-reproducible does.
+Bytes and manifests pushed come from the registry's own notifications.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def figures(repeat: int) -> list[Figure]:
             medians[label] = statistics.median(results["copy_s"])
             copy_bytes = statistics.median(results["copy_bytes"])
             out += [
-                Figure(f"promotion {label}: time", results["copy_s"], "s", "-", "reference.images.promote (manifest copied by digest)"),
+                Figure(f"promotion {label}: time", results["copy_s"], "s", "-",
+                       "reference.images.promote (manifest copied by digest)"),
                 Figure(f"promotion {label}: blob bytes pushed", results["copy_bytes"], "B", "0",
                        "registry notifications", copy_bytes == 0),
                 Figure(f"promotion {label}: manifests pushed", results["copy_manifests"], "", "1",
@@ -111,8 +113,8 @@ def figures(repeat: int) -> list[Figure]:
                        "docker build --no-cache + docker push"),
                 Figure(f"rebuild {label}: blob bytes pushed", results["rebuild_bytes"], "B", "(comparison)",
                        "registry notifications"),
-                Figure(f"rebuild {label}: runs whose digest equals the tested image's", [sum(results["rebuild_same_digest"])],
-                       "", "(comparison)", "registry digests"),
+                Figure(f"rebuild {label}: runs whose digest equals the tested image's",
+                       [sum(results["rebuild_same_digest"])], "", "(comparison)", "registry digests"),
             ]
     ratio = medians["512 MiB"] / medians["1 MiB"]
     out.append(Figure("promotion time ratio 512 MiB / 1 MiB", [ratio], "", "<= 1.2", "ratio of the medians above",

@@ -30,7 +30,7 @@ class Change:
 def previous_release_tag(repo: Any, version: str, target_sha: str) -> str | None:
     """The highest `vX.Y.Z` tag below `version` whose commit is an ancestor of `target_sha`."""
     current = semver.Version.parse(version)
-    candidates = []
+    candidates: list[tuple[semver.Version, str, str]] = []
     for ref in repo.get_git_matching_refs("tags/v"):
         name = ref.ref.removeprefix("refs/tags/")
         match = RELEASE_TAG.fullmatch(name)

@@ -27,7 +27,8 @@ def _images_arg(text: str) -> dict[str, dict[str, Any]]:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         raise ReleaseError(f"--images is not JSON: {error}") from None
-    if not isinstance(value, dict) or not value or not all(isinstance(v, dict) and "reference" in v for v in value.values()):
+    entries_ok = isinstance(value, dict) and all(isinstance(v, dict) and "reference" in v for v in value.values())
+    if not value or not entries_ok:
         raise ReleaseError("--images must be a JSON object of image name -> {repository, tag, digest, reference}")
     return value
 
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         message = error.data.get("message", "") if isinstance(error.data, dict) else str(error.data)
         print(f"release-cli {args.command}: error: GitHub API answered {error.status}: {message}", file=sys.stderr)
         return 1
-    except Exception as error:  # noqa: BLE001 - one line for the log; the traceback on demand
+    except Exception as error:
         if os.environ.get("RELEASE_CLI_DEBUG"):
             raise
         print(f"release-cli {args.command}: error: {type(error).__name__}: {error}", file=sys.stderr)

@@ -48,7 +48,8 @@ class Context:
         secondary rate limits, PyGithub's default), reads are not held back: a command makes a handful.
         """
         # creates are safe to retry: releases, comments and pull requests are looked up before they are made
-        retry = github.GithubRetry(total=6, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504], allowed_methods=None)
+        retry = github.GithubRetry(total=6, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504],
+                                   allowed_methods=None)
         return github.Github(base_url=self.api_url, auth=github.Auth.Token(token or self.token), retry=retry,
                              timeout=30, seconds_between_requests=None, seconds_between_writes=1.0)
 

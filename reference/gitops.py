@@ -79,13 +79,14 @@ def bump_and_push(*, workdir: Path, remote_url: str, token: str, branch: str, he
         git("checkout", "--quiet", "--detach", head)
         (workdir / "VERSION").write_text(f"{new}\n")
         git("add", "VERSION")
-        message = f"chore(release): {new}\n\nBump from {current} for the merge of {head_ref}.\n\n{TRAILER}: {merge_sha}\n"
+        message = (f"chore(release): {new}\n\nBump from {current} for the merge of {head_ref}.\n\n"
+                   f"{TRAILER}: {merge_sha}\n")
         git("commit", "--quiet", "--no-verify", "-m", message)
         sha = git("rev-parse", "HEAD").stdout.strip()
         pushed = git("push", "--quiet", git.remote_url, f"HEAD:refs/heads/{branch}", remote=True, check=False)
         if pushed.returncode == 0:
             return Bump(kind, str(current), str(new), sha, created=True)
-        if "rejected" not in pushed.stderr and "fetch first" not in pushed.stderr and "non-fast-forward" not in pushed.stderr:
+        if not any(word in pushed.stderr for word in ("rejected", "fetch first", "non-fast-forward")):
             raise ReleaseError(f"pushing the bump to {branch} failed: {pushed.stderr.strip().splitlines()[-1:]}")
     raise ReleaseError(f"{branch} kept moving: the bump could not be pushed after {attempts} attempts")
 

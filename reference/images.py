@@ -33,8 +33,10 @@ def parse_specs(text: str, *, default_name: str) -> list[ImageSpec]:
             continue
         name, sep, dockerfile = item.partition("=")
         name, dockerfile = name.strip(), dockerfile.strip()
-        if not sep or not NAME.fullmatch(name) or not dockerfile or dockerfile.startswith(("/", "-")) or ".." in dockerfile:
-            raise ReleaseError(f"bad image spec {item!r}: expected name=path/to/Dockerfile (lower-case name, relative path)")
+        relative = dockerfile and not dockerfile.startswith(("/", "-")) and ".." not in dockerfile
+        if not sep or not NAME.fullmatch(name) or not relative:
+            raise ReleaseError(f"bad image spec {item!r}: expected name=path/to/Dockerfile"
+                               " (lower-case name, relative path)")
         specs.append(ImageSpec(name, dockerfile))
     if len({spec.name for spec in specs}) != len(specs):
         raise ReleaseError(f"image names repeat in {text!r}")

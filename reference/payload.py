@@ -12,6 +12,7 @@ from reference import ReleaseError
 
 MAX_PROPERTIES = 10
 MAX_BYTES = 65536
+IMAGE_KEYS = ("repository", "tag", "tags", "digest", "reference")  # what the payload keeps of each image
 
 
 def schema() -> dict[str, Any]:
@@ -24,8 +25,7 @@ def build(*, environment: str, version: str, repository: str, sha: str, ref: str
         "environment": environment,
         "version": version,
         "source": {"repository": repository, "sha": sha, "ref": ref},
-        "images": {name: {key: image[key] for key in ("repository", "tag", "tags", "digest", "reference") if key in image}
-                   for name, image in images.items()},
+        "images": {name: {key: image[key] for key in IMAGE_KEYS if key in image} for name, image in images.items()},
     }
     check(payload)
     return payload

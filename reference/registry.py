@@ -13,6 +13,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
@@ -48,18 +49,21 @@ class RegistryClient:
         self.attempts = attempts
         self._tokens: dict[str, str] = {}
 
-    def _request(self, method: str, repository: str, path: str, *, push: bool = False, **kwargs: object) -> requests.Response:
+    def _request(
+        self, method: str, repository: str, path: str, *, push: bool = False, **kwargs: Any
+    ) -> requests.Response:
         url = f"{self.base}/{repository}/{path}"
         scope = f"repository:{repository}:{'pull,push' if push else 'pull'}"
         last: Exception | None = None
         for attempt in range(self.attempts):
-            headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[arg-type]
+            headers = dict(kwargs.pop("headers", {}) or {})
             if scope in self._tokens:
                 headers["Authorization"] = f"Bearer {self._tokens[scope]}"
             try:
-                response = requests.request(method, url, headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+                response = requests.request(method, url, headers=headers, timeout=30, **kwargs)
             except requests.exceptions.SSLError as error:
-                if not is_local(self.registry) or "CERTIFICATE_VERIFY_FAILED" in str(error) or not url.startswith("https:"):
+                unverified = "CERTIFICATE_VERIFY_FAILED" in str(error)
+                if not is_local(self.registry) or unverified or not url.startswith("https:"):
                     raise ReleaseError(f"registry {self.registry}: TLS failed ({error}); is its CA trusted?") from error
                 self.base = f"http://{self.registry}/v2"  # a local registry without TLS
                 url = f"{self.base}/{repository}/{path}"
@@ -101,7 +105,8 @@ class RegistryClient:
         digest = "sha256:" + hashlib.sha256(response.content).hexdigest()
         claimed = response.headers.get("Docker-Content-Digest", digest)
         if claimed != digest:
-            raise ReleaseError(f"{self.registry}/{repository}:{reference}: digest header {claimed} does not match content")
+            raise ReleaseError(f"{self.registry}/{repository}:{reference}: digest header {claimed}"
+                               " does not match content")
         return Manifest(digest, response.headers.get("Content-Type", ""), response.content)
 
     def digest(self, repository: str, tag: str) -> str | None:

@@ -48,7 +48,8 @@ def upsert(repo: Any, *, tag: str, target: str, name: str, text: str, prerelease
         existing = None
     if existing is not None:
         if existing.prerelease != prerelease:
-            raise ReleaseError(f"release {tag} exists with prerelease={existing.prerelease}; refusing to change its kind")
+            raise ReleaseError(f"release {tag} exists with prerelease={existing.prerelease};"
+                               " refusing to change its kind")
         if existing.body != text or existing.name != name:
             existing = existing.update_release(name=name, message=text, prerelease=prerelease)
         return existing, False

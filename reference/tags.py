@@ -23,7 +23,8 @@ STAGING_TAGS = "stg-{short},stg-{version}"
 def staging_tags(sha: str, version: str, template: str = STAGING_TAGS) -> list[str]:
     """The tags of a staging image: `stg-<SHORTHASH>` and `stg-<SemVer>` unless `template` says otherwise."""
     try:
-        found = [item.strip().format(short=shorthash(sha), version=version) for item in template.split(",") if item.strip()]
+        items = [item.strip() for item in template.split(",") if item.strip()]
+        found = [item.format(short=shorthash(sha), version=version) for item in items]
     except (KeyError, IndexError, ValueError) as error:
         raise ReleaseError(f"bad tag template {template!r}: only {{short}} and {{version}} can be used") from error
     if not found or any(not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag) for tag in found):

@@ -32,7 +32,8 @@ def _store(_: argparse.Namespace) -> int:
     root = Path(__file__).resolve().parent.parent
     store = project_store(root)
     if store is None:
-        raise TestbedError(f"no action store beside {root}: expected {root.parent / 'shared' / 'actions'}/MANIFEST.json")
+        expected = root.parent / "shared" / "actions" / "MANIFEST.json"
+        raise TestbedError(f"no action store beside {root}: expected {expected}")
     print(store)
     return 0
 
@@ -59,7 +60,8 @@ def _up(args: argparse.Namespace) -> int:
             if world.tls is not None:
                 print(f"trust this CA:      {world.tls.ca_cert} (or the bundle {world.tls.bundle})")
             print(f"merge method:       {config.merge_method}")
-            print(f"repositories:       {world.app_repo} (clone {world.github.url}/{world.app_repo}.git), {world.chart_repo}")
+            clone = f"{world.github.url}/{world.app_repo}.git"
+            print(f"repositories:       {world.app_repo} (clone {clone}), {world.chart_repo}")
             print("Ctrl-C stops everything.", flush=True)
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
     return 0
@@ -76,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--plain-http", action="store_true",
                     help="debugging only: serve the local GitHub and the registry over http, not https")
     up.add_argument("--token-permissions", choices=("restricted", "permissive"), default="restricted",
-                    help="default GITHUB_TOKEN permissions of jobs without `permissions:` (GitHub's default: restricted)")
+                    help="default GITHUB_TOKEN permissions of jobs without `permissions:`"
+                         " (GitHub's default: restricted)")
     up.add_argument("--actions", metavar="DIR", help="action store serving `uses:` offline (layout: ../shared/actions)")
     up.add_argument("--download-actions", choices=("yes", "no"),
                     help="download actions the store lacks from github.com (default: no with --actions, yes without)")

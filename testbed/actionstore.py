@@ -54,12 +54,14 @@ class ActionStore:
             try:
                 repository, refs, path = str(entry["action"]), entry["refs"], str(entry["path"])
             except (KeyError, TypeError):
-                raise TestbedError(f"{manifest} entry {index} needs \"action\", \"refs\" and \"path\": {layout_help(root)}") from None
+                needs = '"action", "refs" and "path"'
+                raise TestbedError(f"{manifest} entry {index} needs {needs}: {layout_help(root)}") from None
             folder = (root / path).resolve()
             if not folder.is_dir() or root not in folder.parents:
                 raise TestbedError(f"{manifest} entry {repository}: folder {path!r} is not a folder inside {root}")
             if repository.count("/") != 1 or not isinstance(refs, list) or not refs:
-                raise TestbedError(f"{manifest} entry {index}: \"action\" must be owner/repo and \"refs\" a non-empty list")
+                raise TestbedError(f'{manifest} entry {index}: "action" must be owner/repo'
+                                   ' and "refs" a non-empty list')
             actions.append(StoredAction(repository=repository, refs=tuple(str(ref) for ref in refs), folder=folder))
         return cls(root=root, actions=tuple(actions))
 
@@ -73,7 +75,8 @@ class ActionStore:
 
     def how_to_add(self, repository: str, ref: str) -> str:
         """The manifest entry that would make the store serve `repository@ref`."""
-        known = [ref for action in self.actions if action.repository.lower() == repository.lower() for ref in action.refs]
+        same = [action for action in self.actions if action.repository.lower() == repository.lower()]
+        known = [ref for action in same for ref in action.refs]
         has = f" (it has {repository} at {', '.join(known)})" if known else ""
         entry = json.dumps({"action": repository, "refs": [ref], "path": f"{repository}/{ref}"})
         return f"not in the action store {self.root}{has}; to add it, list {entry} in {self.root / MANIFEST}"
@@ -92,7 +95,8 @@ def project_store(repo: Path) -> Path | None:
     main checkout when `repo` is a git worktree of it), or None when there is none."""
     candidates = [repo.resolve().parent / "shared" / "actions"]
     common = subprocess.run(
-        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=repo, capture_output=True, text=True, check=False
+        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+        cwd=repo, capture_output=True, text=True, check=False,
     )
     if common.returncode == 0 and common.stdout.strip():
         candidates.append(Path(common.stdout.strip()).parent.parent / "shared" / "actions")

@@ -116,7 +116,8 @@ def _missing(use: ActionUse, store: ActionStore | None, downloads: bool) -> str:
     if REUSABLE.match(use.path) and downloads:
         head += " is a reusable workflow, which act cannot download from github.com here"
     if store is None:
-        return f"{head} cannot be downloaded; pass --actions DIR with a folder that serves it (layout: ../shared/actions/README.md)"
+        return (f"{head} cannot be downloaded; pass --actions DIR with a folder that serves it"
+                " (layout: ../shared/actions/README.md)")
     return f"{head} is {store.how_to_add(use.repository, use.ref)}"
 
 

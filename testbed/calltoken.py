@@ -50,7 +50,8 @@ def with_token(text: str) -> str:
             continue
         edits.append(edit)
         secrets = expected["jobs"][key.value].get("secrets")
-        expected["jobs"][key.value]["secrets"] = {TOKEN: "${{ secrets.GITHUB_TOKEN }}", **(copy.deepcopy(secrets) or {})}
+        passed = copy.deepcopy(secrets) or {}
+        expected["jobs"][key.value]["secrets"] = {TOKEN: "${{ secrets.GITHUB_TOKEN }}", **passed}
     if not edits:
         return text
     changed = text
@@ -96,6 +97,6 @@ def _value(node: Any, name: str) -> yaml.Node | None:
     if not isinstance(node, yaml.MappingNode):
         return None
     for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == name:
+        if isinstance(key, yaml.ScalarNode) and key.value == name and isinstance(value, yaml.Node):
             return value
     return None

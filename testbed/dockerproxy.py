@@ -150,11 +150,13 @@ class DockerApiRecorder:
         try:
             _RequestStream(client, engine, self._record).forward()
         finally:
-            with _quiet():
+            with _Quiet():
                 engine.shutdown(socket.SHUT_WR)
 
 
-class _quiet:
+class _Quiet:
+    """Swallows any exception: for best-effort socket shutdowns and closes."""
+
     def __enter__(self) -> None:
         return None
 
@@ -163,12 +165,12 @@ class _quiet:
 
 
 def _pipe(source: socket.socket, target: socket.socket) -> None:
-    with _quiet():
+    with _Quiet():
         while data := source.recv(65536):
             target.sendall(data)
-    with _quiet():
+    with _Quiet():
         target.shutdown(socket.SHUT_WR)
-    with _quiet():
+    with _Quiet():
         source.close()
 
 
@@ -203,7 +205,7 @@ class _RequestStream:
         return line
 
     def forward(self) -> None:
-        with _quiet():
+        with _Quiet():
             while True:
                 while b"\r\n\r\n" not in self.buffer:
                     if not self._fill():
@@ -211,7 +213,7 @@ class _RequestStream:
                 head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
                 self.engine.sendall(head + b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
-                method, target = (lines[0].split(" ") + ["", ""])[:2]
+                method, target = [*lines[0].split(" "), "", ""][:2]
                 self.record(method, target)  # type: ignore[operator]
                 headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
                 if "upgrade" in headers.get("connection", "").lower() or "upgrade" in headers:

@@ -67,7 +67,7 @@ class DockerWatch:
         try:
             for event in self._stream:
                 self._handle(event)
-        except Exception:  # noqa: BLE001 - the stream ends with an error when closed
+        except Exception:
             return
 
     def _handle(self, event: dict[str, Any]) -> None:

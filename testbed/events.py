@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from testbed import gitrepo
+from testbed.decisions import TriggerDecision, TriggerVerdict
 from testbed.github import Event
 from testbed.runner import RunRequest
-from testbed.decisions import TriggerDecision, TriggerVerdict
 from testbed.triggers import EventFacts, invalid_reason, parse_workflow, why_not
 
 ZERO_SHA = "0" * 40
@@ -26,7 +26,9 @@ def workflow_sha(event: Event) -> str:
     payload = event.payload
     if event.name in ("pull_request", "pull_request_target"):
         pull = payload["pull_request"]
-        return str(pull.get("merge_commit_sha") or pull["head"]["sha"]) if pull.get("merged") else str(pull["head"]["sha"])
+        if pull.get("merged"):
+            return str(pull.get("merge_commit_sha") or pull["head"]["sha"])
+        return str(pull["head"]["sha"])
     if event.name == "push":
         return str(payload["after"])
     return event.sha

@@ -21,8 +21,8 @@ import zipfile
 from pathlib import Path
 
 from testbed.errors import TestbedError
-from testbed.tls import TLSFiles
 from testbed.node import NODE_WHEEL
+from testbed.tls import TLSFiles
 
 IMAGE_REPOSITORY = "relsuite-job"
 BASE_REPOSITORY = "relsuite-base"

@@ -32,7 +32,6 @@ from testbed.registry_auth import AccessCheck, TokenService
 from testbed.registry_events import EventListener, RegistryEvent
 from testbed.tls import DOCKER_CERTS, TLSFiles, trust_in_docker
 
-
 MANIFEST_TYPES = ", ".join(
     (
         "application/vnd.oci.image.index.v1+json",

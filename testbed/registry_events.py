@@ -42,7 +42,7 @@ class EventListener(ThreadingHTTPServer):
 class _ListenerHandler(BaseHTTPRequestHandler):
     server: EventListener
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         try:
             envelope = json.loads(body or b"{}")
@@ -54,5 +54,5 @@ class _ListenerHandler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
+    def log_message(self, format: str, *args: Any) -> None:
         return

@@ -79,7 +79,7 @@ class Scheduler:
     def _work(self, run: Run) -> None:
         try:
             self.execute(run)
-        except Exception:  # noqa: BLE001 - an engine error is recorded on the run, not lost in a thread
+        except Exception:
             run.status, run.conclusion = "completed", "error"
             run.log += "\ntestbed error:\n" + traceback.format_exc()
         finally:

@@ -115,7 +115,7 @@ class RestApi:
             reply = Reply(error.status, error.body(), error.headers)
             if error.status == 403 and error.message.startswith("API rate limit"):
                 reply.body["documentation_url"] = RATE_LIMIT_DOCS
-        except Exception as error:  # noqa: BLE001 - a bug in the stand-in answers 500, visibly
+        except Exception as error:
             reply = Reply(500, {"message": f"local GitHub error: {error!r}", "documentation_url": DOCS})
         response = self._response(request, reply, token, client, operation.resource, version)
         self.log.append((request.method, request.url.path, response.status_code))

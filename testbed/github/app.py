@@ -15,7 +15,8 @@ from starlette.routing import BaseRoute, Route
 from testbed.github.api import RestApi, request_id
 from testbed.github.protocol import DOCS, Endpoint
 from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES, WEB_ROUTES
-from testbed.github.routes.graphql import PATH as GRAPHQL, GraphQLEndpoint
+from testbed.github.routes.graphql import PATH as GRAPHQL
+from testbed.github.routes.graphql import GraphQLEndpoint
 from testbed.github.smarthttp import GitEndpoint
 
 API = "/api/v3"

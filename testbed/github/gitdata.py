@@ -86,7 +86,9 @@ def commit(bare: Path, sha: str) -> Commit | None:
     return parsed[0] if parsed else None
 
 
-def log(bare: Path, rev: str, *, exclude: str | None = None, path: str | None = None, limit: int = 1000) -> list[Commit]:
+def log(
+    bare: Path, rev: str, *, exclude: str | None = None, path: str | None = None, limit: int = 1000
+) -> list[Commit]:
     args = ["log", f"--format={FORMAT}", f"-n{limit}", rev]
     if exclude:
         args.append(f"^{exclude}")
@@ -99,7 +101,7 @@ def log(bare: Path, rev: str, *, exclude: str | None = None, path: str | None = 
 def refs(bare: Path, prefix: str = "refs/") -> dict[str, str]:
     out = git(bare, "for-each-ref", "--format=%(refname) %(objectname)", prefix, check=False)
     pairs = (line.split(" ", 1) for line in out.splitlines() if " " in line)
-    return {name: sha for name, sha in pairs}
+    return dict(pairs)
 
 
 def is_ancestor(bare: Path, old: str, new: str) -> bool:

@@ -78,7 +78,8 @@ def _commits(repo: Repo, pull: PullRequest, request: MergeRequest, head_sha: str
     if request.method == "rebase":
         return gitmerge.rebase_commits(repo.bare, base_sha, head_sha, committer=MERGER)
     title, message = default_message(repo, pull, request.method, head_sha, base_sha)
-    text = f"{request.commit_title or title}\n\n{request.commit_message if request.commit_message is not None else message}"
+    body = request.commit_message if request.commit_message is not None else message
+    text = f"{request.commit_title or title}\n\n{body}"
     if request.method == "squash":
         return gitmerge.squash_commit(repo.bare, base_sha, head_sha, text.rstrip() + "\n", author=person(pull.user),
                                       committer=MERGER)

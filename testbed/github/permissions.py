@@ -81,7 +81,7 @@ class Permissions:
 
 
 RESTRICTED = Permissions.of({"contents": "read", "packages": "read"})
-PERMISSIVE = Permissions.of({scope: "write" for scope in PERMISSIVE_WRITE})
+PERMISSIVE = Permissions.of(dict.fromkeys(PERMISSIVE_WRITE, "write"))
 DEFAULTS = {"restricted": RESTRICTED, "permissive": PERMISSIVE}
 
 

@@ -30,7 +30,8 @@ from testbed.report.model import (
 from testbed.report.verdict import Classified, classify, combine
 
 if TYPE_CHECKING:
-    from testbed.world import World
+    # used only as the string "World" in StashKey["World"] below, which ruff does not read as a type
+    from testbed.world import World  # noqa: F401
 
 LOG_TAIL = 30000  # characters of each run's log the report keeps (its end, where failures are)
 EVIDENCE_KEY = pytest.StashKey[Evidence]()

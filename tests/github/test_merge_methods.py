@@ -70,7 +70,7 @@ def test_rebase_replays_the_commits_with_new_shas(gh: LocalGitHub, tmp_path: Pat
     repo = client(gh).get_repo("acme/app")
     repo.create_pull(base="stg", head="feat/login", title="Add login and logout")
     sha = repo.get_pull(1).merge(merge_method="rebase").sha
-    replayed = [c for c in repo.get_commits(sha=sha)][:2]
+    replayed = list(repo.get_commits(sha=sha))[:2]
     assert [c.commit.message for c in replayed] == ["Add logout", "Add login"]
     assert replayed[1].parents[0].sha == base and len(replayed[0].parents) == 1
     assert not {c.sha for c in replayed} & set(heads)

@@ -114,7 +114,7 @@ def test_payload_rejects_unknown_environment() -> None:
 def test_payload_rejects_bad_fields(change: dict) -> None:
     good = payload.build(environment="prod", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/main",
                          images={"app": _image("1.3.0")})
-    with pytest.raises(ReleaseError, match="payload.schema.json"):
+    with pytest.raises(ReleaseError, match=r"payload\.schema\.json"):
         payload.check({**good, **change})
 
 
@@ -251,7 +251,7 @@ def test_changes_of_a_release_made_on_main_directly() -> None:
 
 
 def test_previous_release_tag() -> None:
-    repo = FakeRepo(HISTORY + [_commit("x1", "elsewhere")], {
+    repo = FakeRepo([*HISTORY, _commit("x1", "elsewhere")], {
         "v0.9.0": "c0", "v1.0.0": "c2",  # ancestors
         "v1.0.5": "x1",  # higher, but not an ancestor
         "v1.1.0-stg": "c5", "v1.1.0rc": "c5",  # not release tags

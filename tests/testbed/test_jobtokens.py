@@ -121,5 +121,5 @@ def test_a_permission_github_rejects_fails_the_run(tmp_path: Path) -> None:
     text = "on: push\npermissions:\n  content: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n"
     with pytest.raises(JobTokenError, match="content"):
         rewrite(tmp_path, {"caller.yml": text})
-    with pytest.raises(JobTokenError, match="caller.yml is not valid YAML"):
+    with pytest.raises(JobTokenError, match=r"caller\.yml is not valid YAML"):
         rewrite(tmp_path, {"caller.yml": "on: push\non: pull_request\n"})

@@ -9,10 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from testbed.jobimage import ensure_job_image
 import yaml
 
+from testbed.jobimage import ensure_job_image
 from testbed.runner import RUN_LABEL, ActRunner, Run, RunnerConfig, RunRequest, distinct_names
 
 ONE_JOB = textwrap.dedent(

@@ -91,7 +91,7 @@ def _document_path(document: DocumentNode | None, target: Node | None) -> list[s
                 return found
         for argument in getattr(node, "arguments", None) or ():
             if argument is target or argument.value is target:
-                return trail + [argument.name.value]
+                return [*trail, argument.name.value]
         return None
 
     for definition in document.definitions:

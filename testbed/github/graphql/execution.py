@@ -35,10 +35,10 @@ from graphql import (
 )
 
 from testbed.github.graphql import errors
-from testbed.github.graphql.errors import GitHubError
 from testbed.github.graphql.comments import CommitComment
 from testbed.github.graphql.connections import empty
 from testbed.github.graphql.context import Context
+from testbed.github.graphql.errors import GitHubError
 from testbed.github.graphql.mutations import Mutation
 from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.query import Query
@@ -126,10 +126,7 @@ def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
     name = info.field_name
     if isinstance(source, Mutation):
         _guard(source, name)
-    if isinstance(source, Mapping):
-        value = source.get(name, MISSING)
-    else:
-        value = getattr(source, snake(name), MISSING)
+    value = source.get(name, MISSING) if isinstance(source, Mapping) else getattr(source, snake(name), MISSING)
     if value is MISSING:
         return _unserved(info)
     return _call(value, args, info) if callable(value) else value

@@ -13,4 +13,4 @@ from testbed.github.shapes.common import (
     verification,
 )
 
-__all__ = ["git_person", "repo_of", "user_of", "node_id", "now", "numeric_id", "repository", "user", "verification"]
+__all__ = ["git_person", "node_id", "now", "numeric_id", "repo_of", "repository", "user", "user_of", "verification"]
