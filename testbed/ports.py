@@ -34,7 +34,8 @@ def wait_for_http(
             requests.get(url, timeout=1, verify=verify)
             return
         except requests.exceptions.SSLError as error:
-            raise TestbedError(f"{what} answers {url} with a certificate the testbed does not trust: {error}") from error
+            raise TestbedError(f"{what} answers {url} with a certificate the testbed does not trust: {error}"
+                               ) from error
         except requests.ConnectionError:
             pass
         if time.monotonic() > deadline:

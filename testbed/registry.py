@@ -78,7 +78,8 @@ class Registry:
     def start(self) -> Registry:
         binary = shutil.which("docker-registry") or shutil.which("registry")
         if binary is None:
-            raise TestbedError("the distribution registry is not installed (Debian: apt-get install -y docker-registry)")
+            raise TestbedError("the distribution registry is not installed"
+                               " (Debian: apt-get install -y docker-registry)")
         self._listener = EventListener(self._record)
         threading.Thread(target=self._listener.serve_forever, name="registry-events", daemon=True).start()
         self._root.mkdir(parents=True, exist_ok=True)

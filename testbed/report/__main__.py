@@ -54,7 +54,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def _screenshot(args: argparse.Namespace) -> int:
     opened = ("document.querySelectorAll('details.scenario').forEach(d => { if (d.querySelector("
-              f"'.badge.{args.open}')) {{ d.open = true; d.querySelectorAll('details').forEach(x => x.open = true); }} }});"
+              f"'.badge.{args.open}')) {{ d.open = true;"
+              " d.querySelectorAll('details').forEach(x => x.open = true); } });"
               "document.querySelectorAll('pre').forEach(p => p.style.maxHeight = '14em'); true")
     with Chromium() as browser:
         visit = browser.visit(Path(args.html), opened if args.open else "true", screenshot=Path(args.png),

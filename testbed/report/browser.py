@@ -56,7 +56,8 @@ class Chromium:
         command = [self.binary, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"]
         # fd 3: commands in, fd 4: answers out, as --remote-debugging-pipe expects
         wrapper = f'exec "$@" 3<&{to_browser} 4>&{from_browser} {to_browser}<&- {from_browser}>&-'
-        self._process = subprocess.Popen(["bash", "-c", wrapper, "chromium", *command], pass_fds=(to_browser, from_browser),
+        self._process = subprocess.Popen(["bash", "-c", wrapper, "chromium", *command],
+                                         pass_fds=(to_browser, from_browser),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         os.close(to_browser)
         os.close(from_browser)
@@ -87,7 +88,8 @@ class Chromium:
                 raise BrowserError(f"Chromium did not answer within {self.timeout:.0f} s")
             chunk = os.read(self._from_browser, 1 << 20)
             if not chunk:
-                raise BrowserError("Chromium closed the DevTools pipe (did it start? try `chromium --headless --version`)")
+                raise BrowserError("Chromium closed the DevTools pipe"
+                                   " (did it start? try `chromium --headless --version`)")
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return dict(json.loads(message))
@@ -158,7 +160,8 @@ def _errors(events: list[dict[str, Any]]) -> list[str]:
         if method == "Runtime.exceptionThrown":
             found.append(f"exception: {params.get('exceptionDetails', {}).get('text', '')}")
         elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            found.append("console: " + " ".join(str(arg.get("value", arg.get("description", ""))) for arg in params.get("args", [])))
+            args = (str(arg.get("value", arg.get("description", ""))) for arg in params.get("args", []))
+            found.append("console: " + " ".join(args))
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             entry = params["entry"]
             found.append(f"log ({entry.get('source')}): {entry.get('text')} {entry.get('url', '')}".strip())

@@ -136,7 +136,8 @@ def scenario_from_dict(data: dict[str, Any]) -> ScenarioResult:
         tags=tuple(data["tags"]),
         steps=tuple(StepResult(**step) for step in data["steps"]),
         evidence=tuple(EvidenceItem(**item) for item in data["evidence"]),
-        runs=tuple(RunRecord(**{**run, "jobs": tuple(JobRecord(**job) for job in run["jobs"])}) for run in data["runs"]),
+        runs=tuple(RunRecord(**{**run, "jobs": tuple(JobRecord(**job) for job in run["jobs"])})
+                   for run in data["runs"]),
         decisions=tuple(DecisionRecord(**item) for item in data["decisions"]),
     )
 

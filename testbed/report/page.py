@@ -16,9 +16,11 @@ from testbed.report.model import VERDICTS, Report
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;line-height:1.4}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
+table{border-collapse:collapse;margin:.5em 0}
+td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
 th{background:#f3f3f3}.num{text-align:right;white-space:nowrap}table.kv pre{margin:0}.muted{color:#666;font-size:.9em}
-.banner{padding:.6em 1em;border-radius:6px;font-weight:bold}.banner.ok{background:#d4edda}.banner.bad{background:#f8d7da}
+.banner{padding:.6em 1em;border-radius:6px;font-weight:bold}
+.banner.ok{background:#d4edda}.banner.bad{background:#f8d7da}
 .banner.none{background:#eee}.badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;
 padding:0 .4em;font-size:.85em;font-weight:bold}.passed,.pass{background:#d4edda}.failed,.FAIL{background:#f8d7da}
 .error,.ERROR{background:#e8d9f5}.not-run{background:#eee}td.pass,td.FAIL,td.ERROR,td.not-run{font-weight:bold}
@@ -27,7 +29,8 @@ details.scenario>summary{cursor:pointer}pre{background:#f7f7f7;padding:.4em;over
 white-space:pre-wrap;word-break:break-all;font-size:.85em}.step-failed{background:#fdecea}.step-skipped{color:#888}
 .mark{width:1.5em;text-align:center}.evidence{margin:.3em 0 .3em 1em}.step-error{color:#a00;white-space:pre-wrap}
 .problem{background:#fdecea;padding:.4em;border-radius:4px}.tag{font-family:monospace;font-size:.85em;color:#555}
-.trigger-invalid{background:#fdecea}.trigger-started{background:#eef8f0}svg.timeline{background:#fbfbfb;border:1px solid #eee}
+.trigger-invalid{background:#fdecea}.trigger-started{background:#eef8f0}
+svg.timeline{background:#fbfbfb;border:1px solid #eee}
 """
 
 
@@ -42,7 +45,8 @@ def _counts(report: Report) -> str:
 
 
 def _judged(report: Report) -> str:
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in environment_rows(report.environment))
+    pairs = environment_rows(report.environment)
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in pairs)
     return f"<h2>What was judged</h2><table id='judged'>{rows}</table>"
 
 
@@ -78,7 +82,8 @@ def _claims(report: Report, catalogue: Catalogue) -> str:
         links = "".join(f"<li><span class='badge {s.verdict.replace(' ', '-')}'>{s.verdict}</span> "
                         f"<a href='#{scenario_html.anchor(s)}'>{escape(s.feature)}: {escape(s.name)}</a></li>"
                         for s in found) or "<li>no scenario shows this claim</li>"
-        seed = "".join(f"<li>line {line.number}: {escape(line.text)}</li>" for line in seeds) or "<li>(beyond the seed)</li>"
+        seed = ("".join(f"<li>line {line.number}: {escape(line.text)}</li>" for line in seeds)
+                or "<li>(beyond the seed)</li>")
         out.append(f"<section id='claim-{claim}'><h3>{claim} <span class='badge "
                    f"{claim_status(report, (claim,)).replace(' ', '-')}'>{claim_status(report, (claim,))}</span></h3>"
                    f"<p>{escape(text)}</p><p class='muted'>Seed sentences:</p><ul>{seed}</ul>"

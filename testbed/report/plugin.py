@@ -130,7 +130,8 @@ class Conformance:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker:
-            collected = [(static, self.assembly.not_run.get(nodeid, "")) for nodeid, static in self.assembly.static.items()]
+            not_run = self.assembly.not_run
+            collected = [(static, not_run.get(nodeid, "")) for nodeid, static in self.assembly.static.items()]
             self.config.workeroutput[COLLECTED] = collected  # type: ignore[attr-defined]
             return
         scenarios = self.assembly.scenarios()

@@ -22,7 +22,8 @@ from testbed.errors import TestbedError
 from testbed.report.model import Verdict
 
 FIX_HINTS: tuple[tuple[str, str], ...] = (
-    ("docker.errors", "the Docker engine did not answer: start it (bash scripts/setup.sh starts dockerd) and check `docker info`"),
+    ("docker.errors", "the Docker engine did not answer:"
+                      " start it (bash scripts/setup.sh starts dockerd) and check `docker info`"),
     ("requests.exceptions", "a testbed server (local GitHub or registry) stopped answering: see the log above"),
     ("urllib3.exceptions", "a testbed server (local GitHub or registry) stopped answering: see the log above"),
     ("FileNotFoundError", "a tool the testbed needs is missing: run bash scripts/setup.sh"),

@@ -25,7 +25,8 @@ def _json_schema(node: Any) -> Any:
         return [_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    converted = {key: _json_schema(value) for key, value in node.items() if key not in ("nullable", "example", "examples")}
+    dropped = ("nullable", "example", "examples")
+    converted = {key: _json_schema(value) for key, value in node.items() if key not in dropped}
     if node.get("nullable"):
         return {"anyOf": [converted, {"type": "null"}]}
     return converted

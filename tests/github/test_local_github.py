@@ -153,7 +153,8 @@ def test_workflow_token_cannot_reach_another_repository(gh: LocalGitHub) -> None
     assert charts.status_code == 403 and charts.json()["message"] == "Resource not accessible by integration"
     assert gh.dispatches("acme/helm-charts") == []
     release_bot = gh.create_token("release-bot", repos={"acme/app", "acme/helm-charts"})
-    client(gh, release_bot).get_repo("acme/helm-charts").create_repository_dispatch("helm-release", {"version": "1.1.0"})
+    charts = client(gh, release_bot).get_repo("acme/helm-charts")
+    charts.create_repository_dispatch("helm-release", {"version": "1.1.0"})
     assert [(d.event_type, d.client_payload, d.sender) for d in gh.dispatches("acme/helm-charts")] == [
         ("helm-release", {"version": "1.1.0"}, "release-bot")]
 
@@ -219,7 +220,8 @@ def test_push_that_is_not_a_fast_forward_is_rejected(gh: LocalGitHub, tmp_path: 
 def test_push_over_http_fires_one_push_event_per_ref(gh: LocalGitHub, tmp_path: Path) -> None:
     head = feature(gh, tmp_path)
     pushes = [e for e in gh.events if e.name == "push"]
-    assert [(e.ref, e.payload["created"], e.payload["after"]) for e in pushes] == [("refs/heads/feat/login", True, head)]
+    seen = [(e.ref, e.payload["created"], e.payload["after"]) for e in pushes]
+    assert seen == [("refs/heads/feat/login", True, head)]
     assert pushes[0].payload["head_commit"]["added"] == ["login.txt"]
 
 

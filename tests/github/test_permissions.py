@@ -39,7 +39,9 @@ def all_but(scopes: dict[str, str]) -> dict[str, str]:
     return {other: "write" for other in SCOPES if other not in scopes and other != "models"}
 
 
-def call(gh: LocalGitHub, token: str, method: str, path: str, body: dict[str, object] | None = None) -> requests.Response:
+def call(
+    gh: LocalGitHub, token: str, method: str, path: str, body: dict[str, object] | None = None
+) -> requests.Response:
     return requests.request(method, gh.api_url + path, json=body, timeout=30,
                             headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"})
 
@@ -70,14 +72,15 @@ BODIES = {"/git/refs": {"ref": "refs/tags/x", "sha": "{sha}"}, "/releases": {"ta
 def body_for(path: str, sha: str) -> dict[str, object] | None:
     for suffix, body in BODIES.items():
         if path.endswith(suffix):
-            return {key: value.replace("{sha}", sha) if isinstance(value, str) else value for key, value in body.items()}
+            return {key: value.replace("{sha}", sha) if isinstance(value, str) else value
+                    for key, value in body.items()}
     return None
 
 
 @pytest.mark.parametrize(("method", "path", "needs"), FAMILIES, ids=[f"{m} {p}" for m, p, _ in FAMILIES])
 def test_each_endpoint_family_needs_its_permission(gh: LocalGitHub, method: str, path: str,
                                                    needs: dict[str, str]) -> None:
-    """Without the scope (every other one at write) 403 `Resource not accessible by integration`; with it alone, no 403."""
+    """Without the scope (all others at write) 403 `Resource not accessible by integration`; with it alone, no 403."""
     sha: str = gh.sha  # type: ignore[attr-defined]
     path = path.replace("{sha}", sha)
     refused = call(gh, workflow_token(gh, all_but(needs)), method, path, body_for(path, sha))

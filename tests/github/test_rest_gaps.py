@@ -136,7 +136,8 @@ def test_git_database_blob_tree_commit_annotated_tag_and_refs(gh: LocalGitHub) -
         "author": {"name": "Rel Ease", "email": "rel@acme.test", "date": "2026-01-02T03:04:05Z"}})
     assert commit["author"] == {"name": "Rel Ease", "email": "rel@acme.test", "date": "2026-01-02T03:04:05Z"}
     assert [p["sha"] for p in commit["parents"]] == [main.sha]
-    api("POST", "/git/refs", "/repos/acme/app/git/refs", 201, json={"ref": "refs/heads/release/2.0", "sha": commit["sha"]})
+    api("POST", "/git/refs", "/repos/acme/app/git/refs", 201,
+        json={"ref": "refs/heads/release/2.0", "sha": commit["sha"]})
     for form in ("/git/ref/heads/release/2.0", "/git/refs/heads/release/2.0"):
         assert api("GET", "/git/ref/{ref}", f"/repos/acme/app{form}", 200)["object"]["sha"] == commit["sha"]
     tag = api("POST", "/git/tags", "/repos/acme/app/git/tags", 201, json={
@@ -145,8 +146,10 @@ def test_git_database_blob_tree_commit_annotated_tag_and_refs(gh: LocalGitHub) -
     assert api("GET", "/git/tags/{tag_sha}", f"/repos/acme/app/git/tags/{tag['sha']}", 200) == tag
     api("POST", "/git/refs", "/repos/acme/app/git/refs", 201, json={"ref": "refs/tags/v2.0.0", "sha": tag["sha"]})
     ref = api("GET", "/git/ref/{ref}", "/repos/acme/app/git/ref/tags/v2.0.0", 200)
-    assert ref["object"] == {"type": "tag", "sha": tag["sha"], "url": f"{gh.api_url}/repos/acme/app/git/tags/{tag['sha']}"}
-    assert requests.get(f"{gh.api_url}/repos/acme/app/git/ref/heads/nope", headers=api.headers, timeout=10).status_code == 404
+    tag_url = f"{gh.api_url}/repos/acme/app/git/tags/{tag['sha']}"
+    assert ref["object"] == {"type": "tag", "sha": tag["sha"], "url": tag_url}
+    missing = requests.get(f"{gh.api_url}/repos/acme/app/git/ref/heads/nope", headers=api.headers, timeout=10)
+    assert missing.status_code == 404
 
 
 def test_put_contents_creates_then_updates_a_file_with_a_commit(gh: LocalGitHub) -> None:
@@ -228,6 +231,7 @@ def test_merge_a_branch(gh: LocalGitHub, tmp_path: Path, merged: bool) -> None:
     if merged:
         gitrepo.push_commit(url=f"{gh.url}/acme/app.git", token=gh.admin_token, workdir=tmp_path / "a", branch="main",
                             files={"m.txt": "m\n"}, message="on main")
-    made = api("POST", "/merges", "/repos/acme/app/merges", 201 if merged else 204, json={"base": "stg", "head": "main"})
+    made = api("POST", "/merges", "/repos/acme/app/merges", 201 if merged else 204,
+               json={"base": "stg", "head": "main"})
     if merged:
         assert len(made["parents"]) == 2 and made["commit"]["message"] == "Merge main into stg"

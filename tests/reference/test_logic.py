@@ -138,7 +138,8 @@ def test_payload_schema_limits() -> None:
 def test_parse_specs() -> None:
     specs = images.parse_specs("app=Dockerfile,worker=worker.Dockerfile", default_name="app")
     assert [(s.name, s.dockerfile) for s in specs] == [("app", "Dockerfile"), ("worker", "worker.Dockerfile")]
-    assert images.parse_specs(" app = docker/Dockerfile \n", default_name="x")[0] == images.ImageSpec("app", "docker/Dockerfile")
+    spaced = images.parse_specs(" app = docker/Dockerfile \n", default_name="x")
+    assert spaced[0] == images.ImageSpec("app", "docker/Dockerfile")
 
 
 def test_parse_specs_empty_means_repo_name() -> None:
@@ -226,7 +227,8 @@ HISTORY = [
     _commit("c5", "Fix a typo, part 2", (TYPO, RELEASE, OPEN)),
     _commit("c6", "chore(release): 1.1.1", (RELEASE,)),
 ]
-MAIN = {"m0": _commit("m0", "Release 1.1.0 (#3)", (FIRST_RELEASE,)), "m1": _commit("m1", "Release 1.1.1 (#4)", (RELEASE,))}
+MAIN = {"m0": _commit("m0", "Release 1.1.0 (#3)", (FIRST_RELEASE,)),
+        "m1": _commit("m1", "Release 1.1.1 (#4)", (RELEASE,))}
 
 
 def test_changes_lists_merged_pull_requests_of_the_staging_commits_oldest_first() -> None:

@@ -85,7 +85,8 @@ def test_two_release_cycles_list_exactly_their_pull_requests(gh: LocalGitHub, tm
     first_version, first = release_cycle(gh, tmp_path, method, "feat/login", "Add login")
     second_version, second = release_cycle(gh, tmp_path, method, "fix/typo", "Fix a typo")
     assert (first_version, second_version) == ("1.1.0", "1.1.1")
-    changes = [[line for line in body.splitlines() if line.startswith("- ") and "(#" in line] for body in (first, second)]
+    changes = [[line for line in body.splitlines() if line.startswith("- ") and "(#" in line]
+               for body in (first, second)]
     assert changes == [["- Add login (#1, `feat/login`)"], ["- Fix a typo (#3, `fix/typo`)"]], (first, second)
 
 

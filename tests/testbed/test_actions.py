@@ -59,7 +59,8 @@ jobs:
 @pytest.fixture(scope="module")
 def store() -> ActionStore:
     if not (STORE / "MANIFEST.json").is_file():
-        pytest.fail(f"the project's action store is missing: expected {STORE} (a copy of shared/actions beside the repo)")
+        pytest.fail(f"the project's action store is missing: expected {STORE}"
+                    " (a copy of shared/actions beside the repo)")
     return ActionStore.load(STORE)
 
 
@@ -76,7 +77,8 @@ def _repo(path: Path, workflows: dict[str, str]) -> Path:
 def _request(workflow: str) -> RunRequest:
     return RunRequest(
         repo="acme/app", workflow=workflow, event_name="push",
-        payload={"ref": "refs/heads/main", "repository": {"full_name": "acme/app", "name": "app", "owner": {"login": "acme"}}},
+        payload={"ref": "refs/heads/main",
+                 "repository": {"full_name": "acme/app", "name": "app", "owner": {"login": "acme"}}},
         sha="HEAD", secrets={"GITHUB_TOKEN": "not-used-by-these-scripts"}, variables={},
         env={"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": "http://127.0.0.1:9/api/v3"},
     )
@@ -119,7 +121,8 @@ def test_composite_actions_are_followed(tmp_path: Path) -> None:
     entries = [{"action": "acme/composite", "refs": ["v1", "a" * 40], "path": "acme/composite/v1"}]
     (tmp_path / "store/MANIFEST.json").write_text(json.dumps(entries))
     store = ActionStore.load(tmp_path / "store")
-    repo = _repo(tmp_path / "repo", {"w.yml": "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: acme/composite@v1\n"})
+    workflow = "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: acme/composite@v1\n"
+    repo = _repo(tmp_path / "repo", {"w.yml": workflow})
     with pytest.raises(MissingActionError) as error:
         resolve(repo, "w.yml", store=store, mapped={}, downloads=False, repository="acme/app")
     assert "actions/github-script at ref v8" in str(error.value) and "acme/inner at ref v2" in str(error.value)

@@ -118,7 +118,8 @@ def test_without_permissions_anywhere_jobs_get_the_repository_default(tmp_path: 
 
 def test_a_permission_github_rejects_fails_the_run(tmp_path: Path) -> None:
     """An unknown scope is named in the error, as is a file that is not YAML."""
-    text = "on: push\npermissions:\n  content: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n"
+    text = ("on: push\npermissions:\n  content: write\n"
+            "jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n")
     with pytest.raises(JobTokenError, match="content"):
         rewrite(tmp_path, {"caller.yml": text})
     with pytest.raises(JobTokenError, match=r"caller\.yml is not valid YAML"):

@@ -59,7 +59,9 @@ def docker(config: Path, *args: str, stdin: str | None = None) -> subprocess.Com
                           check=False)
 
 
-def test_v2_answers_401_with_a_bearer_challenge_naming_realm_service_and_scope(registry: Registry, tls: TLSFiles) -> None:
+def test_v2_answers_401_with_a_bearer_challenge_naming_realm_service_and_scope(
+    registry: Registry, tls: TLSFiles
+) -> None:
     """/v2/ and a repository read answer 401 with GHCR's challenge: an https realm, the service, the scope."""
     root = get(f"{registry.url}/v2/", tls)
     assert registry.url.startswith("https://")
@@ -112,7 +114,8 @@ def test_the_registry_accepts_only_tokens_signed_by_the_token_service(registry: 
     """A well-formed token signed by another key is refused; the issued one reads the repository."""
     url = f"{registry.url}/v2/acme/app/tags/list"
     issued = token_for(registry, tls, "repository:acme/app:pull", ("anyone", READER)).json()["token"]
-    assert get(url, tls, headers={"Authorization": f"Bearer {issued}"}).status_code == 404  # authorised; no such repo yet
+    # authorised; no such repo yet
+    assert get(url, tls, headers={"Authorization": f"Bearer {issued}"}).status_code == 404
     other = ec.generate_private_key(ec.SECP256R1())
     forged = jwt.encode(jwt.decode(issued, options={"verify_signature": False}), other, algorithm="ES256",
                         headers={"kid": libtrust_key_id(other.public_key())})
@@ -146,10 +149,11 @@ def test_docker_login_push_and_pull_from_the_host_engine_over_tls(registry: Regi
         bad = docker(config, "login", registry.address, "-u", "octocat", "--password-stdin", stdin="ghp_nope")
         assert bad.returncode != 0 and "denied" in bad.stderr
         assert docker(config, "push", reference).returncode != 0  # anonymous
-        assert docker(config, "login", registry.address, "-u", "octocat", "--password-stdin", stdin=READER).returncode == 0
+        login = ("login", registry.address, "-u", "octocat", "--password-stdin")
+        assert docker(config, *login, stdin=READER).returncode == 0
         assert docker(config, "push", reference).returncode != 0
         assert registry.tags("acme/app") == []
-        assert docker(config, "login", registry.address, "-u", "octocat", "--password-stdin", stdin=WRITER).returncode == 0
+        assert docker(config, *login, stdin=WRITER).returncode == 0
         pushed = docker(config, "push", reference)
         assert pushed.returncode == 0, pushed.stderr
         assert registry.tags("acme/app") == ["auth"]

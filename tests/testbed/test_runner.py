@@ -55,7 +55,8 @@ def _request(fail: bool) -> RunRequest:
         repo="acme/app",
         workflow="one.yml",
         event_name="push",
-        payload={"ref": "refs/heads/main", "repository": {"full_name": "acme/app", "name": "app", "owner": {"login": "acme"}}},
+        payload={"ref": "refs/heads/main",
+                 "repository": {"full_name": "acme/app", "name": "app", "owner": {"login": "acme"}}},
         sha="HEAD",
         secrets={"SECRET": "s3cret-value"},
         variables={"WHO": "world", "FAIL": "yes" if fail else "no"},
@@ -88,7 +89,8 @@ def test_failed_run_leaves_no_container(tmp_path: Path) -> None:
     runner = ActRunner(RunnerConfig(image=ensure_job_image()), tmp_path / "act")
     runner.run(Run(id=1, request=_request(fail=True)), _repo(tmp_path / "repo"))
     left = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}", "--filter", "name=act-one-job"], capture_output=True, text=True, check=True
+        ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}", "--filter", "name=act-one-job"],
+        capture_output=True, text=True, check=True,
     )
     assert left.stdout.split() == []
 
@@ -181,7 +183,8 @@ def test_cancelled_run_stops_and_leaves_no_container(tmp_path: Path) -> None:
 
 
 def _containers(name: str) -> list[str]:
-    listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"name={name}"], capture_output=True, text=True, check=True)
+    listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"name={name}"],
+                            capture_output=True, text=True, check=True)
     return listed.stdout.split()
 
 
@@ -199,8 +202,11 @@ TRUST_JOB = textwrap.dedent(
             run: |
               set -eu
               curl -sS --fail -o /dev/null -H "Authorization: token $TOKEN" "$API/repos/acme/app"
-              git -c "http.extraHeader=Authorization: basic $(printf 'x:%s' "$TOKEN" | base64 -w0)" ls-remote "$SERVER/acme/app.git"
-              python3 -c 'import os, requests; requests.get(os.environ["API"] + "/repos/acme/app", headers={"Authorization": "token " + os.environ["TOKEN"]}, timeout=10).raise_for_status()'
+              git -c "http.extraHeader=Authorization: basic $(printf 'x:%s' "$TOKEN" | base64 -w0)" \\
+                ls-remote "$SERVER/acme/app.git"
+              python3 -c 'import os, requests; url = os.environ["API"] + "/repos/acme/app"
+              headers = {"Authorization": "token " + os.environ["TOKEN"]}
+              requests.get(url, headers=headers, timeout=10).raise_for_status()'
               echo "docker-config=${DOCKER_CONFIG:-}" >> "$GITHUB_OUTPUT"
     """
 )

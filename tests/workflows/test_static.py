@@ -39,7 +39,8 @@ def test_there_are_workflows() -> None:
     """The reference workflows named by the seed exist."""
     names = {path.name for path in WORKFLOWS}
     assert {
-        "build-image.yml", "build-stg-image.yml", "build-prod-image.yml", "trigger-helm-release.yml", "create-release.yml"
+        "build-image.yml", "build-stg-image.yml", "build-prod-image.yml", "trigger-helm-release.yml",
+        "create-release.yml"
     } <= names
 
 
