@@ -21,30 +21,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# E402 below: these imports need ROOT on sys.path, as the script runs as `python3 benchmarks/bench.py`
 
 from benchmarks import promotion, tls  # noqa: E402
+from benchmarks.figure import Figure  # noqa: E402
 from testbed.dockerwatch import DockerWatch  # noqa: E402
 from testbed.jobimage import ensure_job_image  # noqa: E402
 from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest  # noqa: E402
-
-
-@dataclass
-class Figure:
-    name: str
-    values: list[float]
-    unit: str
-    target: str
-    command: str
-    met: bool | None = None
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values) if self.values else float("nan")
 
 
 def timed(action: Callable[[], object]) -> float:

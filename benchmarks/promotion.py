@@ -13,14 +13,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from benchmarks.figure import Figure
 from reference.images import ImageSpec, promote
 from reference.registry import RegistryClient
 from testbed.registry import Registry
-
-if TYPE_CHECKING:
-    from benchmarks.bench import Figure
 
 SIZES = {"1 MiB": 1 << 20, "512 MiB": 512 << 20}
 
@@ -93,7 +90,6 @@ def _measure(size: int, repeat: int, registry: Registry, workdir: Path) -> dict[
 
 
 def figures(repeat: int) -> list[Figure]:
-    from benchmarks.bench import Figure
 
     out: list[Figure] = []
     medians: dict[str, float] = {}

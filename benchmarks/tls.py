@@ -14,20 +14,17 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
 from unittest import mock
 
 import github
 
+from benchmarks.figure import Figure
 from reference.registry import RegistryClient
 from testbed import gitrepo
 from testbed.github import LocalGitHub
 from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
 from testbed.tls import TLSFiles, machine_tls
-
-if TYPE_CHECKING:
-    from benchmarks.bench import Figure
 
 CALLS = 20
 
@@ -76,7 +73,6 @@ def _docker_login_push(registry: Registry, token: str, work: Path) -> float:
 
 
 def figures(repeat: int) -> list[Figure]:
-    from benchmarks.bench import Figure
 
     out: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp:
