@@ -29,9 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import promotion, tls  # noqa: E402
 from benchmarks.figure import Figure  # noqa: E402
+from testbed.actions.invocation import RunnerConfig  # noqa: E402
+from testbed.actions.record import Run, RunRequest  # noqa: E402
+from testbed.actions.runner import ActRunner  # noqa: E402
 from testbed.dockerwatch import DockerWatch  # noqa: E402
 from testbed.jobimage import ensure_job_image  # noqa: E402
-from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest  # noqa: E402
 
 
 def timed(action: Callable[[], object]) -> float:

@@ -27,7 +27,7 @@ def _image(_: argparse.Namespace) -> int:
 
 
 def _store(_: argparse.Namespace) -> int:
-    from testbed.actionstore import project_store
+    from testbed.actions.store import project_store
 
     root = Path(__file__).resolve().parent.parent
     store = project_store(root)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from testbed.actions.record import Run
 from testbed.github.records import WorkflowRun
-from testbed.runner import Run
 
 STATUSES = ("queued", "in_progress", "completed")
 

@@ -107,8 +107,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_ruff_passes() -> None:
     """`ruff check .` reports nothing under the rules pyproject.toml selects."""
-    result = subprocess.run([_tool("ruff"), "check", "--no-cache", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run([_tool("ruff"), "check", "--no-cache", "--output-format", "concise", "."],
+                            cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

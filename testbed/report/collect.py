@@ -16,7 +16,7 @@ import pytest
 from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
-from testbed.decisions import ConcurrencyDecision, TriggerDecision
+from testbed.actions.decisions import ConcurrencyDecision, TriggerDecision
 from testbed.report.evidence import Evidence, redact
 from testbed.report.model import (
     DecisionRecord,

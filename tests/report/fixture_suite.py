@@ -4,10 +4,11 @@ with runs, jobs, decisions and a secret in a log, and evidence from a step. No D
 CONFTEST = '''
 import time
 import pytest
-from testbed.decisions import ConcurrencyDecision, DecisionLog, TriggerDecision
+from testbed.actions.decisions import ConcurrencyDecision, DecisionLog, TriggerDecision
 from testbed.errors import TestbedError
 from testbed.report.collect import WORLD_KEY
-from testbed.runner import JobResult, Run, RunRequest
+from testbed.actions.actlog import JobResult
+from testbed.actions.record import Run, RunRequest
 
 pytest_plugins = ["testbed.report.plugin"]
 SECRET = "ghs_" + "s3cr3t" * 6

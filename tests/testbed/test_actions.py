@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from testbed.actionstore import ActionStore, project_store
-from testbed.actionuses import MissingActionError, resolve
-from testbed.calltoken import with_token
+from testbed.actions.calltoken import with_token
+from testbed.actions.invocation import RunnerConfig
+from testbed.actions.record import Run, RunRequest
+from testbed.actions.runner import ActRunner
+from testbed.actions.store import ActionStore, project_store
+from testbed.actions.uses import MissingActionError, resolve
 from testbed.dockerwatch import DockerWatch
 from testbed.jobimage import ensure_job_image
-from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest
 from testbed.world import SUITE_ROOT, World, WorldConfig
 
 STORE = project_store(SUITE_ROOT) or SUITE_ROOT.parent / "shared" / "actions"  # CI keeps shared/ beside the clone

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from testbed import gitrepo
-from testbed.decisions import DecisionLog, TriggerDecision
-from testbed.events import run_requests
+from testbed.actions.decisions import DecisionLog, TriggerDecision
+from testbed.actions.events import run_requests
 from testbed.github import Event
 
 WORKFLOWS = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from testbed.actions.jobtokens import JobTokenError, JobTokens, TokenPlan
 from testbed.github.permissions import PERMISSIVE, RESTRICTED, Permissions
-from testbed.jobtokens import JobTokenError, JobTokens, TokenPlan
 
 CALLER = """\
 name: caller  # a comment that stays

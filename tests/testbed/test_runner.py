@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from testbed.actions.invocation import RunnerConfig
+from testbed.actions.isolation import RUN_LABEL, distinct_names
+from testbed.actions.record import Run, RunRequest
+from testbed.actions.runner import ActRunner
 from testbed.jobimage import ensure_job_image
-from testbed.runner import RUN_LABEL, ActRunner, Run, RunnerConfig, RunRequest, distinct_names
 
 ONE_JOB = textwrap.dedent(
     """

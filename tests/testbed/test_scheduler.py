@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from testbed.runner import Run, RunRequest
-from testbed.scheduler import Scheduler
+from testbed.actions.record import Run, RunRequest
+from testbed.actions.scheduler import Scheduler
 
 
 def _request(group: str | None, cancel_in_progress: bool = False) -> RunRequest:
@@ -84,7 +84,7 @@ def test_without_cancel_in_progress_the_running_run_finishes() -> None:
 
 def test_every_concurrency_decision_is_recorded_with_the_run_that_caused_it() -> None:
     """Started, queued, cancelled pending and started from queue are recorded, each naming the other run."""
-    from testbed.decisions import ConcurrencyDecision, DecisionLog
+    from testbed.actions.decisions import ConcurrencyDecision, DecisionLog
 
     engine, log = Blocking(), DecisionLog()
     scheduler = Scheduler(engine, on_decision=log.record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from testbed.triggers import EventFacts, matches_filters, parse_workflow, select, triggers
+from testbed.actions.triggers import EventFacts, matches_filters, parse_workflow, select, triggers
 
 OPENED_ONLY = textwrap.dedent(
     """
@@ -96,7 +96,7 @@ def test_repository_dispatch_types() -> None:
 
 def test_why_not_names_the_filter_that_stopped_the_workflow() -> None:
     """Each refusal names its reason: event not in `on:`, activity type, base branch."""
-    from testbed.triggers import why_not
+    from testbed.actions.triggers import why_not
 
     workflow = parse_workflow("on:\n  pull_request:\n    types: [closed]\n    branches: [stg]\njobs: {}\n")
     assert "not in `on:`" in (why_not(workflow, EventFacts(name="push", branch="stg")) or "")
@@ -107,7 +107,7 @@ def test_why_not_names_the_filter_that_stopped_the_workflow() -> None:
 
 def test_invalid_workflow_files_are_named_with_the_parsers_message() -> None:
     """Broken YAML, a non-mapping and a file without `on:` each get a reason, never silence."""
-    from testbed.triggers import invalid_reason
+    from testbed.actions.triggers import invalid_reason
 
     assert (invalid_reason("on: [push\njobs: {}\n") or "").startswith("invalid YAML: while parsing")
     assert "not a mapping" in (invalid_reason("- a\n- b\n") or "")

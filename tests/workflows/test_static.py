@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from testbed.triggers import parse_workflow
+from testbed.actions.triggers import parse_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "workflows").glob("*.yml"))

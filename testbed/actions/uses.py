@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from testbed.actionstore import ActionStore, layout_help
+from testbed.actions.store import ActionStore, layout_help
 from testbed.errors import TestbedError
 
 # owner/repo[/path]@ref, as GitHub accepts it in `uses:`

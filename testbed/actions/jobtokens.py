@@ -34,7 +34,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import ScalarString
 
-from testbed.actionuses import REMOTE, ActionSources
+from testbed.actions.uses import REMOTE, ActionSources
 from testbed.errors import TestbedError
 from testbed.github.permissions import Permissions, PermissionsError
 
