@@ -29,7 +29,8 @@ from testbed.bearer import BearerAuth
 from testbed.errors import TestbedError
 from testbed.ports import free_port, wait_for_http
 from testbed.registry_auth import AccessCheck, TokenService
-from testbed.registry_events import EventListener, RegistryEvent
+from testbed.registry_config import registry_config
+from testbed.registry_events import EventListener, RegistryEvent, from_notification
 from testbed.tls import DOCKER_CERTS, TLSFiles, trust_in_docker
 
 MANIFEST_TYPES = ", ".join(
@@ -98,7 +99,11 @@ class Registry:
     def _serve(self, binary: str) -> None:
         assert self._listener is not None
         config = self._root / "config.yml"
-        config.write_text(self._config(self._listener.server_address[1]))
+        auth = self.token_service.registry_config() if self.token_service is not None else None
+        config.write_text(registry_config(
+            storage=self._root / "data", port=self.port, listener_port=self._listener.server_address[1],
+            read_only=self._read_only, tls=self._tls, auth=auth,
+        ))
         log = (self._root / "registry.log").open("ab")
         self._binary = binary
         self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
@@ -128,38 +133,6 @@ class Registry:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-
-    def _config(self, listener_port: int) -> str:
-        return json.dumps(
-            {
-                "version": 0.1,
-                "log": {"level": "warn", "accesslog": {"disabled": True}},
-                "storage": {
-                    "filesystem": {"rootdirectory": str(self._root / "data")},
-                    "delete": {"enabled": True},
-                    "maintenance": {"readonly": {"enabled": self._read_only}, "uploadpurging": {"enabled": False}},
-                },
-                "http": self._http_config(),
-                **({"auth": self.token_service.registry_config()} if self.token_service is not None else {}),
-                "notifications": {
-                    "endpoints": [
-                        {
-                            "name": "testbed",
-                            "url": f"http://127.0.0.1:{listener_port}/events",
-                            "timeout": "2s",
-                            "threshold": 3,
-                            "backoff": "100ms",
-                        }
-                    ]
-                },
-            }
-        )
-
-    def _http_config(self) -> dict[str, Any]:
-        http: dict[str, Any] = {"addr": f"127.0.0.1:{self.port}"}
-        if self._tls is not None:
-            http["tls"] = {"certificate": str(self._tls.server_cert), "key": str(self._tls.server_key)}
-        return http
 
     def stop(self) -> None:
         self._halt()
@@ -226,20 +199,7 @@ class Registry:
     def _record(self, raw_events: list[dict[str, Any]]) -> None:
         with self._changed:
             for raw in raw_events:
-                target = raw.get("target", {})
-                self._events.append(
-                    RegistryEvent(
-                        seq=len(self._events) + 1,
-                        action=raw.get("action", ""),
-                        repository=target.get("repository", ""),
-                        digest=target.get("digest", ""),
-                        media_type=target.get("mediaType", ""),
-                        size=int(target.get("size") or target.get("length") or 0),
-                        tag=target.get("tag", ""),
-                        user_agent=raw.get("request", {}).get("useragent", ""),
-                        actor=str(raw.get("actor", {}).get("name") or ""),
-                    )
-                )
+                self._events.append(from_notification(raw, seq=len(self._events) + 1))
             self._changed.notify_all()
 
     @property

@@ -29,6 +29,22 @@ class RegistryEvent:
         return "manifest" in self.media_type or "index" in self.media_type
 
 
+def from_notification(raw: dict[str, Any], seq: int) -> RegistryEvent:
+    """The event one entry of a notification envelope describes; `seq` numbers it among those received."""
+    target = raw.get("target", {})
+    return RegistryEvent(
+        seq=seq,
+        action=raw.get("action", ""),
+        repository=target.get("repository", ""),
+        digest=target.get("digest", ""),
+        media_type=target.get("mediaType", ""),
+        size=int(target.get("size") or target.get("length") or 0),
+        tag=target.get("tag", ""),
+        user_agent=raw.get("request", {}).get("useragent", ""),
+        actor=str(raw.get("actor", {}).get("name") or ""),
+    )
+
+
 class EventListener(ThreadingHTTPServer):
     """The endpoint the registry's `notifications` post to; hands each envelope's events to `record`."""
 
