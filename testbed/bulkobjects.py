@@ -8,10 +8,9 @@ this is for.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
+from testbed import gitcore
 from testbed.errors import TestbedError
 from testbed.gitrepo import IDENTITY, git
 
@@ -20,8 +19,7 @@ def fast_import_files(bare: Path, ref: str, count: int) -> str:
     """Commit `count` distinct tiny files (100 per folder) on `ref` (on top of it, if it exists); return the commit."""
     lines = [f"commit {ref}", "committer Dev Eloper <dev@acme.test> 1700000000 +0000", "data 13",
              "Bulk history"]
-    parent = subprocess.run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=bare, capture_output=True, text=True,
-                            check=False).stdout.strip()
+    parent = git("rev-parse", "--verify", "--quiet", ref, cwd=bare, check=False)
     if parent:
         lines.append(f"from {parent}")  # grow the ref again: keep what it held reachable
     for number in range(count):
@@ -30,8 +28,7 @@ def fast_import_files(bare: Path, ref: str, count: int) -> str:
         lines.append(f"data {len(content.encode())}")
         lines.append(content.rstrip("\n"))
     stream = ("\n".join(lines) + "\n").encode()
-    result = subprocess.run(["git", "fast-import", "--quiet"], cwd=bare, input=stream, capture_output=True,
-                            check=False, env={**os.environ, **IDENTITY})
+    result = gitcore.run(bare, "fast-import", "--quiet", input_bytes=stream, env=IDENTITY)
     if result.returncode != 0:
         raise TestbedError(f"git fast-import into {bare} failed: {result.stderr.decode(errors='replace')[-400:]}")
     return git("rev-parse", ref, cwd=bare)

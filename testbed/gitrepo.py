@@ -8,33 +8,25 @@ how a Background describes a past state without starting workflow runs.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from testbed.errors import TestbedError
+from testbed import gitcore
 
+# who the testbed's own commits are by (gitcore adds the shared environment)
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Dev Eloper",
     "GIT_AUTHOR_EMAIL": "dev@acme.test",
     "GIT_COMMITTER_NAME": "Dev Eloper",
     "GIT_COMMITTER_EMAIL": "dev@acme.test",
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 
 def git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, check: bool = True) -> str:
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
-        env={**os.environ, **IDENTITY, **(env or {})},
-    )
-    if check and result.returncode != 0:
-        raise TestbedError(f"git {' '.join(args[:3])} failed: {result.stderr.strip() or result.stdout.strip()}")
-    return result.stdout.strip()
+    """`git ARGS` as the testbed's developer: its standard output, stripped; GitError when it fails and `check`."""
+    return gitcore.git(cwd, *args, env={**IDENTITY, **(env or {})}, check=check).strip()
 
 
 def _auth_header(token: str) -> str:
@@ -125,24 +117,21 @@ def checkout(bare: Path, sha: str, target: Path, *, origin: str) -> None:
 
 
 def read_file(bare: Path, ref: str, path: str) -> str | None:
-    result = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=bare, capture_output=True, text=True, check=False)
-    return result.stdout if result.returncode == 0 else None
+    """The text of `path` at `ref`, or None when there is no such file."""
+    data = gitcore.show(bare, ref, path)
+    return data.decode(errors="replace") if data is not None else None
 
 
 def changed_paths(bare: Path, base: str, head: str) -> tuple[str, ...] | None:
-    result = subprocess.run(
-        ["git", "diff", "--name-only", f"{base}...{head}"], cwd=bare, capture_output=True, text=True, check=False
-    )
-    return tuple(result.stdout.split()) if result.returncode == 0 else None
+    """The paths `head` changes since it left `base` (`git diff base...head`), None when git cannot tell."""
+    result = gitcore.run(bare, "diff", "--name-only", f"{base}...{head}")
+    return tuple(result.stdout.decode().split()) if result.returncode == 0 else None
 
 
 def workflow_files(bare: Path, sha: str) -> dict[str, str]:
     """The workflow files (name -> YAML) of the repo at `sha`."""
-    listing = subprocess.run(
-        ["git", "ls-tree", "--name-only", f"{sha}:.github/workflows"], cwd=bare, capture_output=True, text=True,
-        check=False,
-    )
+    listing = gitcore.run(bare, "ls-tree", "--name-only", f"{sha}:.github/workflows")
     if listing.returncode != 0:
         return {}
-    names = [name for name in listing.stdout.split() if name.endswith((".yml", ".yaml"))]
+    names = [name for name in listing.stdout.decode().split() if name.endswith((".yml", ".yaml"))]
     return {name: read_file(bare, sha, f".github/workflows/{name}") or "" for name in names}

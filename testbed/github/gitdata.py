@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
-GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
-ZERO = "0" * 40
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the tree with no entries
-
-
-class GitError(Exception):
-    pass
-
-
-def git(bare: Path, *args: str, input_text: str | None = None, env: dict[str, str] | None = None,
-        check: bool = True) -> str:
-    result = subprocess.run(
-        ["git", *args], cwd=bare, input=input_text, capture_output=True, text=True, check=False,
-        env={**os.environ, **GIT_ENV, **(env or {})},
-    )
-    if check and result.returncode != 0:
-        raise GitError(result.stderr.strip() or result.stdout.strip() or f"git {args[0]} failed")
-    return result.stdout
+from testbed.gitcore import git, succeeds
 
 
 @dataclass(frozen=True)
@@ -105,23 +86,16 @@ def refs(bare: Path, prefix: str = "refs/") -> dict[str, str]:
 
 
 def is_ancestor(bare: Path, old: str, new: str) -> bool:
-    return subprocess.run(
-        ["git", "merge-base", "--is-ancestor", old, new], cwd=bare, capture_output=True, check=False
-    ).returncode == 0
+    return succeeds(bare, "merge-base", "--is-ancestor", old, new)
 
 
 def update_ref(bare: Path, ref: str, new: str, old: str | None = None) -> bool:
-    args = ["update-ref", ref, new] + ([old] if old is not None else [])
-    return subprocess.run(["git", *args], cwd=bare, capture_output=True, check=False).returncode == 0
+    """Move `ref` to `new` (only if it is at `old`, when given); False when git refuses."""
+    return succeeds(bare, "update-ref", ref, new, *([old] if old is not None else []))
 
 
 def delete_ref(bare: Path, ref: str) -> None:
     git(bare, "update-ref", "-d", ref)
-
-
-def show(bare: Path, sha: str, path: str) -> bytes | None:
-    result = subprocess.run(["git", "show", f"{sha}:{path}"], cwd=bare, capture_output=True, check=False)
-    return result.stdout if result.returncode == 0 else None
 
 
 def object_type(bare: Path, spec: str) -> str | None:

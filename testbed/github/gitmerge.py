@@ -11,14 +11,12 @@ Pure git: no records, no events. A conflict is `None`, never an exception.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from testbed.github.gitdata import GIT_ENV, git
+from testbed.gitcore import git, run
 
 Person = tuple[str, str]  # (name, email)
 
@@ -41,11 +39,10 @@ def _identity(author: Person, committer: Person) -> dict[str, str]:
 
 def merged_tree(bare: Path, base_sha: str, head_sha: str) -> str | None:
     """The tree a merge of head into base gives, or None when they conflict."""
-    result = subprocess.run(["git", "merge-tree", "--write-tree", base_sha, head_sha], cwd=bare, capture_output=True,
-                            text=True, check=False, env={**os.environ, **GIT_ENV})
+    result = run(bare, "merge-tree", "--write-tree", base_sha, head_sha)
     if result.returncode != 0:
         return None
-    return result.stdout.split()[0]
+    return result.stdout.decode().split()[0]
 
 
 def merge_commit(bare: Path, base_sha: str, head_sha: str, message: str, *, author: Person,
@@ -76,22 +73,20 @@ def rebase_commits(bare: Path, base_sha: str, head_sha: str, *, committer: Perso
     written straight into it; no ref of the repository moves."""
     scratch = Path(tempfile.mkdtemp(prefix="rebase-"))
     work = scratch / "tree"
-    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1],
-           "GIT_EDITOR": "true"}
+    env = {"GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1], "GIT_EDITOR": "true"}
     try:
         git(bare, "worktree", "add", "--quiet", "--detach", str(work), head_sha)
-        result = subprocess.run(["git", "-c", "core.hooksPath=/dev/null", "rebase", "--quiet", "--force-rebase",
-                                 base_sha], cwd=work, capture_output=True, text=True, check=False, env=env)
+        result = run(work, "-c", "core.hooksPath=/dev/null", "rebase", "--quiet", "--force-rebase", base_sha, env=env)
         if result.returncode != 0:
-            subprocess.run(["git", "rebase", "--abort"], cwd=work, capture_output=True, check=False, env=env)
+            run(work, "rebase", "--abort", env=env)
             return None
         new_head = git(work, "rev-parse", "HEAD").strip()
         commits = git(bare, "rev-list", "--reverse", new_head, f"^{base_sha}").split()
         return Merged(tuple(commits) if commits else (base_sha,))
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(work)], cwd=bare, capture_output=True, check=False)
+        run(bare, "worktree", "remove", "--force", str(work))
         shutil.rmtree(scratch, ignore_errors=True)
-        subprocess.run(["git", "worktree", "prune"], cwd=bare, capture_output=True, check=False)
+        run(bare, "worktree", "prune")
 
 
 def can_merge(bare: Path, base_sha: str, head_sha: str) -> bool:

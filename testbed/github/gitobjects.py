@@ -3,14 +3,12 @@ as GitHub's git database API does it. Pure git on a bare repository: no records,
 
 from __future__ import annotations
 
-import os
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from testbed.github.gitdata import GIT_ENV, GitError, git
+from testbed.gitcore import failed, git, run
 
 TREE_MODE = "040000"
 
@@ -53,17 +51,19 @@ class Tag:
 
 
 def write_blob(bare: Path, data: bytes) -> str:
-    result = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=bare, input=data, capture_output=True,
-                            check=False, env={**os.environ, **GIT_ENV})
+    result = run(bare, "hash-object", "-w", "--stdin", input_bytes=data)
     if result.returncode != 0:
-        raise GitError(result.stderr.decode(errors="replace").strip())
+        raise failed(("hash-object", "-w", "--stdin"), result)
     return result.stdout.decode().strip()
 
 
 def read_blob(bare: Path, sha: str) -> bytes | None:
     if object_kind(bare, sha) != "blob":
         return None
-    return subprocess.run(["git", "cat-file", "blob", sha], cwd=bare, capture_output=True, check=True).stdout
+    result = run(bare, "cat-file", "blob", sha)
+    if result.returncode != 0:
+        raise failed(("cat-file", "blob", sha), result)
+    return result.stdout
 
 
 def object_kind(bare: Path, sha: str) -> str | None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
 
+from testbed import gitcore
 from testbed.errors import TestbedError
 from testbed.github import app, shapes
 from testbed.github.api import RequestLog, RestApi
@@ -127,10 +127,10 @@ class LocalGitHub:
             raise TestbedError(f"not a repository name: {full_name!r} (expected owner/name)")
         bare = self.root / "repos" / f"{full_name}.git"
         bare.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "--quiet", "--bare", "-b", default_branch, str(bare)], check=True)
+        gitcore.git(None, "init", "--quiet", "--bare", "-b", default_branch, str(bare))
         for key, value in (("receive.denyNonFastForwards", "true"), ("receive.denyDeletes", "false"),
                            ("http.receivepack", "true"), ("uploadpack.allowAnySHA1InWant", "true")):
-            subprocess.run(["git", "config", key, value], cwd=bare, check=True)
+            gitcore.git(bare, "config", key, value)
         self.state.add_repo(full_name, bare, default_branch=default_branch, created=shapes.now())
         return bare
 

@@ -19,10 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from testbed.gitcore import ZERO
 from testbed.github import gitdata, webhooks
 from testbed.github.access import authenticate, fault_error
 from testbed.github.api import RequestLog, request_id
-from testbed.github.gitdata import ZERO
 from testbed.github.protocol import DOCS
 from testbed.github.records import Repo
 from testbed.github.site import Site

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from testbed.gitcore import EMPTY_TREE, ZERO
 from testbed.github import gitdata, shapes
-from testbed.github.gitdata import EMPTY_TREE, ZERO
 from testbed.github.records import PullRequest, Release, Repo
 from testbed.github.shapes import pulls, releases
 from testbed.github.site import Site

@@ -3,10 +3,10 @@ statuses rolled up (`StatusCheckRollup`, `StatusContext`). Read from the bare re
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any
 
-from testbed.github import gitdata, shapes
+from testbed import gitcore
+from testbed.github import gitdata, gitobjects, shapes
 from testbed.github.graphql.base import Served, pull_state
 from testbed.github.graphql.connections import Connection, connection
 from testbed.github.graphql.context import Context
@@ -147,7 +147,7 @@ class Tag(Served):
         self.oid = sha
         self.abbreviated_oid = sha[:7]
         self.id = shapes.node_id("TAG", shapes.numeric_id(sha))
-        text = gitdata.git(repo.bare, "cat-file", "tag", sha)
+        text = gitcore.git(repo.bare, "cat-file", "tag", sha)
         header, _, self.message = text.partition("\n\n")
         fields = dict(line.split(" ", 1) for line in header.splitlines() if " " in line)
         self.name = fields.get("tag", "")
@@ -167,8 +167,7 @@ class Blob(Served):
         self._repo = repo
         self.oid, self.abbreviated_oid = sha, sha[:7]
         self.id = shapes.node_id("BL", shapes.numeric_id(sha))
-        data = subprocess.run(["git", "cat-file", "blob", sha], cwd=repo.bare, capture_output=True,
-                              check=True).stdout
+        data = gitobjects.read_blob(repo.bare, sha) or b""
         self.byte_size = len(data)
         self.is_binary = b"\0" in data
         self.is_truncated = False
@@ -185,7 +184,7 @@ class Tree(Served):
         self.id = shapes.node_id("TR", shapes.numeric_id(sha))
 
     def entries(self) -> list[dict[str, Any]]:
-        out = gitdata.git(self._repo.bare, "ls-tree", "-l", self.oid)
+        out = gitcore.git(self._repo.bare, "ls-tree", "-l", self.oid)
         found = []
         for line in out.splitlines():
             meta, _, name = line.partition("\t")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from testbed import gitcore
 from testbed.github import gitdata, shapes
 from testbed.github.graphql.comments import CommitComment, IssueComment
 from testbed.github.graphql.context import Context
@@ -54,7 +55,7 @@ def _by_number(ctx: Context, kind: str, number: int) -> Any:
             if status:
                 return StatusContext(ctx, status)
         if kind in ("C", "TAG"):
-            objects = gitdata.git(repo.bare, "rev-list", "--all", check=False).split()
+            objects = gitcore.git(repo.bare, "rev-list", "--all", check=False).split()
             objects += gitdata.refs(repo.bare, "refs/tags/").values()
             for sha in objects:
                 if shapes.numeric_id(sha) == number:

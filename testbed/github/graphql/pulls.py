@@ -3,10 +3,10 @@ records and the bare repository; the fields `gh pr list/view/merge/create` ask f
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any
 
-from testbed.github import gitdata, shapes
+from testbed import gitcore
+from testbed.github import gitdata, gitmerge, shapes
 from testbed.github.graphql.base import Served, pull_state
 from testbed.github.graphql.comments import IssueComment
 from testbed.github.graphql.connections import Connection, connection
@@ -19,9 +19,7 @@ from testbed.github.records import Repo
 
 def _conflicts(repo: Repo, base: str, head: str) -> bool:
     """Whether merging head into base conflicts (what the merge button would refuse)."""
-    result = subprocess.run(["git", "merge-tree", "--write-tree", base, head], cwd=repo.bare, capture_output=True,
-                            check=False)
-    return result.returncode != 0
+    return not gitmerge.can_merge(repo.bare, base, head)
 
 
 CHANGE_TYPES = {"A": "ADDED", "D": "DELETED", "M": "MODIFIED", "T": "CHANGED", "R": "RENAMED", "C": "COPIED"}
@@ -129,7 +127,7 @@ class PullRequest(Served):
         """The changed files from the merge base to the head, with line counts (`git diff --numstat`)."""
         base = gitdata.merge_base(self._repo.bare, self._pull.base_sha, self._head()) or self._pull.base_sha
         statuses = {path: status for status, path in gitdata.changed_files(self._repo.bare, base, self._head())}
-        out = gitdata.git(self._repo.bare, "diff", "--numstat", "--no-renames", base, self._head(), check=False)
+        out = gitcore.git(self._repo.bare, "diff", "--numstat", "--no-renames", base, self._head(), check=False)
         found = []
         for line in out.splitlines():
             added, deleted, path = line.split("\t", 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from testbed import gitcore
 from testbed.github import gitdata, shapes
 from testbed.github.graphql.base import Served, pull_state
 from testbed.github.graphql.comments import CommitComment
@@ -91,7 +92,7 @@ class Repository(Served):
         """The object an oid or a revision expression (`main`, `v1.0.0`, `main:README.md`) names, or null."""
         sha = oid
         if sha is None and expression and not expression.startswith("-"):
-            sha = gitdata.git(self._repo.bare, "rev-parse", "--verify", "--quiet", expression, check=False).strip()
+            sha = gitcore.git(self._repo.bare, "rev-parse", "--verify", "--quiet", expression, check=False).strip()
         return git_object(self._ctx, self._repo, sha) if sha else None
 
     def pull_request(self, number: int) -> PullRequest:

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from testbed import gitcore
 from testbed.github import gitdata, shapes
 from testbed.github.protocol import Call, Endpoint, Reply, not_found, required, unprocessable
 from testbed.github.records import Repo, WorkflowRun
@@ -27,12 +28,12 @@ def _workflow_files(repo: Repo) -> dict[str, str]:
     head = gitdata.resolve(repo.bare, repo.default_branch)
     if head is None:
         return {}
-    listing = gitdata.git(repo.bare, "ls-tree", "--name-only", f"{head}:{WORKFLOWS_DIR}", check=False).split()
+    listing = gitcore.git(repo.bare, "ls-tree", "--name-only", f"{head}:{WORKFLOWS_DIR}", check=False).split()
     found = {}
     for file in sorted(name for name in listing if name.endswith((".yml", ".yaml"))):
         path = f"{WORKFLOWS_DIR}/{file}"
         try:
-            parsed = yaml.safe_load((gitdata.show(repo.bare, head, path) or b"").decode())
+            parsed = yaml.safe_load((gitcore.show(repo.bare, head, path) or b"").decode())
         except (yaml.YAMLError, UnicodeDecodeError):
             parsed = None
         name = parsed.get("name") if isinstance(parsed, dict) else None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from testbed.gitcore import ZERO
 from testbed.github import gitdata, webhooks
-from testbed.github.gitdata import ZERO
 from testbed.github.protocol import Call, Endpoint, Reply, not_found, required, unprocessable
 from testbed.github.routes.common import REPO
 from testbed.github.shapes import commits

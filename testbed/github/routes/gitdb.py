@@ -7,6 +7,7 @@ import binascii
 import re
 from typing import Any
 
+from testbed import gitcore
 from testbed.github import gitdata, gitobjects, shapes
 from testbed.github.gitobjects import Change, Signature
 from testbed.github.merge import person
@@ -103,7 +104,7 @@ def create_tree(call: Call) -> Reply:
 def get_tree(call: Call) -> Reply:
     repo = call.repo()
     rev = str(call.params["tree_sha"])
-    sha = gitdata.git(repo.bare, "rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}", check=False).strip()
+    sha = gitcore.git(repo.bare, "rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}", check=False).strip()
     if not sha:
         raise not_found()
     return Reply(200, _tree(call.site, repo, sha, recursive=call.query.get("recursive") not in (None, "", "0",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from testbed.gitcore import ZERO
 from testbed.github import gitdata, shapes, webhooks
-from testbed.github.gitdata import ZERO
 from testbed.github.protocol import Call, Endpoint, Reply, not_found, required, string, unprocessable
 from testbed.github.records import Asset, Release, Repo
 from testbed.github.routes.common import REPO, release_or_404

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 
+from testbed import gitcore
+from testbed.gitcore import ZERO
 from testbed.github import gitdata, gitmerge, shapes, webhooks
-from testbed.github.gitdata import ZERO
 from testbed.github.merge import MERGER, person
 from testbed.github.protocol import Call, Endpoint, HTTPError, Reply, not_found, required, string
 from testbed.github.routes.common import REPO, commit_or_422
@@ -84,7 +85,7 @@ def get_contents(call: Call) -> Reply:
     if sha is None:
         raise not_found(f"No commit found for the ref {rev}")
     path = str(call.params["path"]).strip("/")
-    data = gitdata.show(repo.bare, sha, path) if path else None
+    data = gitcore.show(repo.bare, sha, path) if path else None
     if gitdata.object_type(repo.bare, f"{sha}:{path}") != "blob" or data is None:
         raise not_found()
     blob = gitdata.blob_sha(repo.bare, sha, path) or ZERO

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from testbed.gitcore import EMPTY_TREE, ZERO
 from testbed.github import gitdata
-from testbed.github.gitdata import EMPTY_TREE, ZERO
 from testbed.github.records import Repo
 from testbed.github.shapes.common import git_person, node_id, numeric_id, verification
 from testbed.github.site import Site
