@@ -165,10 +165,6 @@ class LocalGitHub:
     def faults(self) -> list[Fault]:
         return self.state.faults
 
-    @property
-    def _faults(self) -> list[Fault]:  # read by steps/hardening_steps.py; prefer `faults`
-        return self.state.faults
-
     # what happened -----------------------------------------------------------
     @property
     def events(self) -> list[Event]:
