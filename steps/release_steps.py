@@ -121,7 +121,7 @@ def release_links_promoted(observe: Observer, version: str) -> None:
         assert f"{repository}:stg-" not in body, f"release {release.tag_name} links a staging tag of {name}"
 
 
-@then(parsers.parse('the release of {version} lists exactly the changes "{titles}"'))
+@then(parsers.re(r'the release of (?P<version>\d[\w.+-]*) lists exactly the changes "(?P<titles>.+)"'))
 def changelog_lists(observe: Observer, scenario: Scenario, version: str, titles: str) -> None:
     assert_changelog(observe, scenario, version, [t.strip() for t in titles.split('", "')])
 
