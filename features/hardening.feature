@@ -80,9 +80,9 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
   Scenario: GitHub API errors and secondary rate limits during staging are retried
     Given the app repository is at version 1.2.0, released
     And a developer has pushed the branch "feat/login" with the change "Add login"
-    And the GitHub API will fail the next 2 requests to create a release with a server error
-    And the GitHub API will answer the next 1 requests to comment on a commit with a secondary rate limit
-    And the GitHub API will fail the next 1 requests to dispatch to the chart repository with a server error
+    And the GitHub API is set to fail the next 2 requests to create a release with a server error
+    And the GitHub API is set to answer the next 1 requests to comment on a commit with a secondary rate limit
+    And the GitHub API is set to fail the next 1 requests to dispatch to the chart repository with a server error
     When the pull request from "feat/login" into stg is merged
     Then every workflow run of the staging merge succeeded
     And the GitHub API faults were all hit

@@ -28,13 +28,13 @@ def api_call(world: World, call: str) -> tuple[str, str]:
     return calls[call]
 
 
-@given(parsers.parse("the GitHub API will fail the next {count:d} requests to {call} with a server error"))
+@given(parsers.parse("the GitHub API is set to fail the next {count:d} requests to {call} with a server error"))
 def api_server_errors(world: World, count: int, call: str) -> None:
     method, pattern = api_call(world, call)
     world.github.inject_fault(method, pattern, 502, times=count)
 
 
-@given(parsers.parse("the GitHub API will answer the next {count:d} requests to {call} with a secondary rate limit"))
+@given(parsers.parse("the GitHub API is set to answer the next {count:d} requests to {call} with a secondary rate limit"))
 def api_rate_limit(world: World, count: int, call: str) -> None:
     method, pattern = api_call(world, call)
     world.github.inject_fault(method, pattern, rate_limit=True, times=count)
