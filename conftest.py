@@ -13,7 +13,7 @@ from testbed.report.collect import WORLD_KEY as WORLD_STASH
 from testbed.world import MERGE_METHODS, SUITE_ROOT, World, WorldConfig
 
 pytest_plugins = [
-    "steps.common",
+    "steps.state",
     "steps.git_steps",
     "steps.registry_steps",
     "steps.release_steps",
@@ -33,10 +33,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--action",
-        default=str(SUITE_ROOT),
+        default=None,
         metavar="DIR",
         help="folder holding reference/, served as the action release-suite/release-pipeline/reference@v1 "
-             "(default: this suite's reference CLI)",
+             "(default: this suite's reference CLI when judging its own workflows/, no such action otherwise)",
     )
     group.addoption(
         "--runner",
@@ -83,6 +83,7 @@ def world_config(pytestconfig: pytest.Config) -> WorldConfig:
     """Which workflows the spec judges, how act runs them, and how pull requests are merged."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
     actions = pytestconfig.getoption("--actions")
+    action = pytestconfig.getoption("--action")
     downloads = pytestconfig.getoption("--download-actions")
     return WorldConfig(
         workflows=workflows,
@@ -91,7 +92,7 @@ def world_config(pytestconfig: pytest.Config) -> WorldConfig:
         download_actions=None if downloads is None else downloads == "yes",
         plain_http=pytestconfig.getoption("--plain-http"),
         token_permissions=pytestconfig.getoption("--token-permissions"),
-        action_source=Path(pytestconfig.getoption("--action")).resolve(),
+        action_source=Path(action).resolve() if action else None,
         merge_method=pytestconfig.getoption("--merge-method"),
     )
 
@@ -107,7 +108,7 @@ def docker_watch() -> Iterator[DockerWatch]:
 def world(
     tmp_path: Path, world_config: WorldConfig, docker_watch: DockerWatch, request: pytest.FixtureRequest
 ) -> Iterator[World]:
-    """A fresh registry, local GitHub (acme/app at 1.0.0 on main and stg, acme/helm-charts) and runner."""
+    """A fresh registry, local GitHub (the app repository at 1.0.0 on main and stg, the chart repository) and runner."""
     with World.started(tmp_path / "world", world_config, docker_watch) as started:
         request.node.stash[WORLD_KEY] = started
         yield started

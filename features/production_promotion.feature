@@ -7,7 +7,10 @@ Feature: Production promotion without rebuild
     Given the app repository is at version 1.2.0, released
     And "feat/login" has been released to staging
 
-  @prod_retag @prod_no_rebuild
+  @prod_no_rebuild
+  Rule: The production run builds no image and pushes no layer: the image tested in staging is the one released.
+
+  @prod_retag
   Scenario: The tested staging image becomes the production image
     When the pull request from stg into main is merged
     Then every workflow run of the production merge succeeded
@@ -15,7 +18,10 @@ Feature: Production promotion without rebuild
     And no image was built during the production run
     And no image layer was pushed during the production run
 
-  @prod_retag @prod_no_rebuild
+  @prod_retag
+  Rule: Merging stg into main gives every stg-<SHORTHASH> image of the merged stg commit the tag <SemVer>, with the same digest.
+
+  @prod_no_rebuild
   Scenario: Promotion takes the merged stg commit's images though stg moved on before the run started
     Given the pull request from stg into main has been merged while its production runs waited for a runner
     And "feat/search" has been released to staging
@@ -25,7 +31,7 @@ Feature: Production promotion without rebuild
     And no image tag "1.4.0" exists
     And no image was built during the production run
 
-  @prod_retag @rerun
+  @rerun
   Scenario: A production re-run after stg moved on still promotes the merged stg commit
     Given the pull request from stg into main has been merged
     And "feat/search" has been released to staging
@@ -33,7 +39,7 @@ Feature: Production promotion without rebuild
     Then the re-run changed nothing: the same bump, tags, releases, pull requests, comments and dispatches
     And no image tag "1.4.0" exists
 
-  @prod_retag @prod_no_rebuild
+  @prod_no_rebuild
   Scenario: A multi-platform staging image is promoted with every platform
     Given the staging images of 1.3.0 were published for linux/amd64 and linux/arm64
     When the pull request from stg into main is merged

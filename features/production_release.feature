@@ -5,18 +5,32 @@ Feature: Production release with changelog
   Background:
     Given the app repository was released as 1.2.0 with the change "Add profile page" from "feat/profile"
 
-  @prod_release @prod_release_links @prod_changelog
-  Scenario: The release links the promoted images and lists exactly its changes
-    Given "feat/login" has been released to staging
+  @prod_release
+  Rule: Merging into main creates a full release (not a pre-release) of the version at the merge commit on main.
+
+  Scenario: Merging stg into main publishes the full release of the version
+    Given a developer has pushed the branch "feat/login" with the change "Add login"
+    And "feat/login" has been released to staging
     When the pull request from stg into main is merged
     Then every workflow run of the production merge succeeded
-    And a full release of 1.3.0 exists at the merge commit on main, as the latest release
+    And a full release of 1.3.0 exists at the merge commit on main
+    And the release of 1.3.0 is the latest release
+
+  @prod_release_links
+  Rule: The production release links the promoted images (<SemVer> tags, staging digests).
+
+  Scenario: The release links the promoted images
+    Given a developer has pushed the branch "feat/login" with the change "Add login"
+    And "feat/login" has been released to staging
+    When the pull request from stg into main is merged
+    Then every workflow run of the production merge succeeded
     And the release of 1.3.0 links every promoted image
-    And the release of 1.3.0 lists exactly the changes "Change on feat/login"
 
   @prod_changelog
+  Rule: The production release lists exactly the changes merged since the previous release tag.
+
   Scenario: The changelog lists pull request titles, not commit messages
-    Given a developer pushes the branch "feat/login" with the commit "wip: form fields", proposed as "Add login"
+    Given a developer has pushed the branch "feat/login" with the commit "wip: form fields", proposed as "Add login"
     And "feat/login" has been released to staging
     When the pull request from stg into main is merged
     Then every workflow run of the production merge succeeded

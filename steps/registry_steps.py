@@ -1,71 +1,71 @@
-"""Images: what the registry holds (tags, digests), what was pushed, what the Docker engine built."""
+"""Images: what the registry holds (tags, digests, platforms, the files inside), what was pushed,
+what the Docker engine built."""
 
 from __future__ import annotations
 
 from pytest_bdd import given, parsers, then
 
-from steps.common import Scenario, Stage
+from steps.state import ForeignImages, Scenario
+from testbed.observer import Observer, short, staging_tags
 from testbed.report.evidence import Evidence
-from testbed.world import OWNER, World
+from testbed.world import World
 
 
-def image_repos(world: World) -> dict[str, str]:
-    """Image name -> registry repository (namespace/name), as the repository variables declare them."""
-    return {name: f"{OWNER}/{name}" for name in world.image_names}
+def platform_list(text: str) -> list[str]:
+    return [item.strip() for item in text.replace(" and ", ",").split(",") if item.strip()]
 
 
-def short(sha: str) -> str:
-    return sha[:7]
+@given(parsers.parse("the staging images of {version} were published for {platforms}"))
+def multi_platform_staging(world: World, observe: Observer, scenario: Scenario, version: str, platforms: str) -> None:
+    store = world.image_store()
+    for name, repository in observe.image_repos().items():
+        store.push_index(repository, staging_tags(scenario.last_staging.head_after, version),
+                         {platform: {f"{name}/VERSION": f"{version}\n", f"{name}/platform.txt": f"{platform}\n"}
+                          for platform in platform_list(platforms)})
 
 
-def staging_tags(stage: Stage, version: str) -> list[str]:
-    return [f"stg-{short(stage.head_after)}", f"stg-{version}"]
+@given(parsers.parse('the registry already holds a different image tagged "{tag}" for every image'),
+       target_fixture="foreign_images")
+def foreign_image(world: World, observe: Observer, tag: str) -> ForeignImages:
+    store = world.image_store()
+    for name, repository in observe.image_repos().items():
+        store.push_platform_image(repository, "linux/amd64", {f"{name}/other.txt": "not the tested image\n"},
+                                  tags=(tag,))
+    digests = {name: observe.digest(repository, tag) for name, repository in observe.image_repos().items()}
+    assert all(digests.values()), f"the foreign images did not land in the registry: {digests}"
+    return ForeignImages(tag, {name: str(digest) for name, digest in digests.items()})
 
 
 @then(parsers.parse('every image is in the registry as "stg-<SHORTHASH>" and "stg-{version}", one digest for both'))
-def staging_images_tagged(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
-    stage = scenario.last_staging
-    for name, repository in image_repos(world).items():
-        tags = staging_tags(stage, version)
-        digests = {tag: world.registry.digest(repository, tag) for tag in tags}
+def staging_images_tagged(observe: Observer, scenario: Scenario, evidence: Evidence, version: str) -> None:
+    bump = scenario.last_staging.head_after
+    for name, repository in observe.image_repos().items():
+        digests = {tag: observe.digest(repository, tag) for tag in staging_tags(bump, version)}
         evidence.image(name, digests)
         missing = [tag for tag, digest in digests.items() if digest is None]
         assert not missing, (f"image {name}: {', '.join(missing)} missing in the registry "
-                             f"(SHORTHASH = first 7 of the bump commit {stage.head_after[:12]}); "
-                             f"tags present: {world.registry.tags(repository)}")
+                             f"(SHORTHASH = first 7 of the bump commit {bump[:12]}); "
+                             f"tags present: {observe.world.registry.tags(repository)}")
         assert len(set(digests.values())) == 1, f"image {name}: the staging tags point at different images: {digests}"
-    scenario.notes["staging_digests"] = {
-        name: world.registry.digest(repository, f"stg-{version}") for name, repository in image_repos(world).items()}
 
 
 @then(parsers.parse('every staging image carries the VERSION "{version}"'))
-def staging_images_carry_version(world: World, scenario: Scenario, version: str) -> None:
+def staging_images_carry_version(world: World, observe: Observer, scenario: Scenario, version: str) -> None:
     store = world.image_store()
-    for name, repository in image_repos(world).items():
-        tag = f"stg-{short(scenario.last_staging.head_after)}"
-        found = store.file_per_platform(repository, tag, "VERSION")
-        for platform, texts in found.items():
+    tag = f"stg-{short(scenario.last_staging.head_after)}"
+    for name, repository in observe.image_repos().items():
+        for platform, texts in store.file_per_platform(repository, tag, "VERSION").items():
             assert texts, f"image {name} ({repository}:{tag}, {platform}) holds no VERSION file"
             assert all(text.strip() == version for text in texts), (
                 f"image {name} ({repository}:{tag}, {platform}) carries VERSION {[t.strip() for t in texts]}, "
                 f"expected {version!r}: the image must be built from the bump commit's tree")
 
 
-@given(parsers.parse("the staging images of {version} were published for {platforms}"))
-def multi_platform_staging(world: World, scenario: Scenario, version: str, platforms: str) -> None:
-    wanted = [item.strip() for item in platforms.replace(" and ", ",").split(",") if item.strip()]
-    store = world.image_store()
-    for name, repository in image_repos(world).items():
-        store.push_index(repository, staging_tags(scenario.last_staging, version),
-                         {platform: {f"{name}/VERSION": f"{version}\n", f"{name}/platform.txt": f"{platform}\n"}
-                          for platform in wanted})
-
-
 @then(parsers.parse('every image tagged "{tag}" is available for {platforms}'))
-def image_platforms(world: World, tag: str, platforms: str) -> None:
-    wanted = sorted(item.strip() for item in platforms.replace(" and ", ",").split(",") if item.strip())
+def image_platforms(world: World, observe: Observer, tag: str, platforms: str) -> None:
+    wanted = sorted(platform_list(platforms))
     store = world.image_store()
-    for name, repository in image_repos(world).items():
+    for name, repository in observe.image_repos().items():
         image = store.image(repository, tag)
         assert image is not None, f"image {name}: no tag {tag}"
         found = sorted(platform.name for platform in image.platforms)
@@ -77,29 +77,34 @@ def image_platforms(world: World, tag: str, platforms: str) -> None:
 
 
 @then("every image was built and pushed during the staging run")
-def images_built_and_pushed(world: World, scenario: Scenario) -> None:
+def images_built_and_pushed(world: World, observe: Observer, scenario: Scenario) -> None:
     stage = scenario.last_staging
-    builds = world.image_builds(since=stage.mark)
+    assert world.image_builds(since=stage.mark), "no build request reached the Docker engine during the staging run"
     pushes = world.registry_pushes(since=stage.mark)
-    assert builds, "no build request reached the Docker engine during the staging run"
-    for name, repository in image_repos(world).items():
+    for name, repository in observe.image_repos().items():
         manifests = [p for p in pushes if p.repository == repository and p.is_manifest]
         assert manifests, f"image {name}: no manifest was pushed to {repository} during the staging run"
 
 
 @then(parsers.parse('every image has the tag "{version}" with the digest of its "stg-<SHORTHASH>" image of the merged stg commit'))
-def production_tag_same_digest(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
-    production = scenario.last_production
-    stg_head = world.api().get_repo(world.app_repo).get_pull(production.pull).head.sha
-    for name, repository in image_repos(world).items():
-        staged = world.registry.digest(repository, f"stg-{short(stg_head)}")
-        promoted = world.registry.digest(repository, version)
-        evidence.image(name, {f"stg-{short(stg_head)}": staged, version: promoted})
-        assert staged is not None, f"image {name}: stg-{short(stg_head)} (the merged stg commit) is not in the registry"
+def production_tag_same_digest(observe: Observer, scenario: Scenario, evidence: Evidence, version: str) -> None:
+    staged_tag = f"stg-{short(observe.pull_head(scenario.last_production.pull))}"
+    for name, repository in observe.image_repos().items():
+        staged, promoted = observe.digest(repository, staged_tag), observe.digest(repository, version)
+        evidence.image(name, {staged_tag: staged, version: promoted})
+        assert staged is not None, f"image {name}: {staged_tag} (the merged stg commit) is not in the registry"
         assert promoted is not None, (f"image {name}: no tag {version} in the registry; "
-                                      f"tags: {world.registry.tags(repository)}")
+                                      f"tags: {observe.world.registry.tags(repository)}")
         assert promoted == staged, (f"image {name}: {version} is {promoted}, but the tested staging image "
-                                    f"stg-{short(stg_head)} is {staged}: production must promote, not rebuild")
+                                    f"{staged_tag} is {staged}: production must promote, not rebuild")
+
+
+@then(parsers.parse('the tag "{tag}" still has the other image\'s digest'))
+def foreign_kept(observe: Observer, foreign_images: ForeignImages, tag: str) -> None:
+    for name, repository in observe.image_repos().items():
+        found = observe.digest(repository, tag)
+        assert found == foreign_images.digests[name], (
+            f"image {name}: the production tag {tag} was overwritten: {found}, was {foreign_images.digests[name]}")
 
 
 @then("no image was built during the production run")
@@ -110,22 +115,20 @@ def no_build_in_production(world: World, scenario: Scenario) -> None:
 
 @then("no image layer was pushed during the production run")
 def no_blob_push_in_production(world: World, scenario: Scenario) -> None:
-    pushes = world.registry_pushes(since=scenario.last_production.mark)
-    blobs = [p for p in pushes if not p.is_manifest]
+    blobs = [p for p in world.registry_pushes(since=scenario.last_production.mark) if not p.is_manifest]
     assert not blobs, (f"{len(blobs)} layer(s) pushed during the production run "
                        f"({sum(p.size for p in blobs)} bytes): production must reuse the staging image")
 
 
 @then(parsers.parse('no image tag "{tag}" exists'))
-def no_such_tag(world: World, tag: str) -> None:
-    for name, repository in image_repos(world).items():
-        assert world.registry.digest(repository, tag) is None, f"image {name}: tag {tag} exists"
+def no_such_tag(observe: Observer, tag: str) -> None:
+    for name, repository in observe.image_repos().items():
+        assert observe.digest(repository, tag) is None, f"image {name}: tag {tag} exists"
 
 
 @then("no image was built or pushed")
 def nothing_built_or_pushed(world: World, scenario: Scenario) -> None:
-    stage = (scenario.production or scenario.staging)[-1]
-    builds = world.image_builds(since=stage.mark)
-    pushes = world.registry_pushes(since=stage.mark)
+    mark = scenario.latest.mark
+    builds, pushes = world.image_builds(since=mark), world.registry_pushes(since=mark)
     assert not builds, f"images were built: {[b.tag for b in builds]}"
     assert not pushes, f"the registry received pushes: {[(p.repository, p.tag or p.digest[:19]) for p in pushes]}"

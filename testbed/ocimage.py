@@ -160,8 +160,9 @@ class ImageStore:
                                f"HTTP {response.status_code} {response.text[:200]}")
         return "sha256:" + hashlib.sha256(data).hexdigest()
 
-    def push_platform_image(self, repository: str, platform: str, files: Mapping[str, str]) -> dict[str, Any]:
-        """Push one platform's image (one layer holding `files`); return its index entry."""
+    def push_platform_image(self, repository: str, platform: str, files: Mapping[str, str],
+                            tags: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Push one platform's image (one layer holding `files`), also under `tags`; return its index entry."""
         os_name, architecture = platform.split("/", 1)
         raw = io.BytesIO()
         with tarfile.open(fileobj=raw, mode="w") as tar:
@@ -181,6 +182,8 @@ class ImageStore:
         }
         data = json.dumps(manifest, separators=(",", ":")).encode()
         digest = self.push_manifest(repository, "sha256:" + hashlib.sha256(data).hexdigest(), manifest, OCI_MANIFEST)
+        for tag in tags:
+            self.push_manifest(repository, tag, manifest, OCI_MANIFEST)
         return {"mediaType": OCI_MANIFEST, "digest": digest, "size": len(data),
                 "platform": {"architecture": architecture, "os": os_name}}
 

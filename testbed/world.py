@@ -18,39 +18,42 @@ from pathlib import Path
 import github
 
 from testbed import bulkobjects, gitrepo
-from testbed.actionstore import ActionStore
-from testbed.decisions import DecisionLog
+from testbed.actions.decisions import DecisionLog
+from testbed.actions.events import run_requests
+from testbed.actions.invocation import RunnerConfig
+from testbed.actions.record import Run, RunRequest
+from testbed.actions.runner import ActRunner, TokenSource
+from testbed.actions.scheduler import Scheduler
+from testbed.actions.store import ActionStore
 from testbed.dockerproxy import DockerApiRecorder, ImageBuild
 from testbed.dockerwatch import DockerWatch
 from testbed.errors import TestbedError
-from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
-from testbed.github.records import WorkflowRun
 from testbed.github.permissions import Permissions, repository_default
+from testbed.github.records import WorkflowRun
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
 from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
 from testbed.registry_events import RegistryEvent
-from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest, TokenSource
 from testbed.runreport import workflow_runs
-from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
+from testbed.settings import ContractSettings, load_settings
 from testbed.tls import TLSFiles, machine_tls
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
-OWNER = "acme"
 ACTION_REPOSITORY = "release-suite/release-pipeline@v1"
 MERGE_METHODS = ("merge", "squash", "rebase")
 
-APP_FILES = {
-    "README.md": "# app\n\nA tiny application whose images the release pipeline builds.\n",
-    "Dockerfile": "FROM scratch\nCOPY VERSION app.txt /app/\n",
-    "worker.Dockerfile": "FROM scratch\nCOPY VERSION worker.txt /worker/\n",
-    "app.txt": "app {nonce}\n",
-    "worker.txt": "worker {nonce}\n",
-}
-CHART_FILES = {"README.md": "# helm-charts\n\nReceives release dispatches from acme/app.\n"}
+
+def app_files(settings: ContractSettings, nonce: str) -> dict[str, str]:
+    """The app repository's tree: per image a Dockerfile (FROM scratch, no pull) copying VERSION and
+    a file unique to this world, so each image carries the version of the tree it was built from."""
+    files = {"README.md": "# app\n\nA tiny application whose images the release pipeline builds.\n"}
+    for name, dockerfile in settings.images:
+        files[dockerfile] = f"FROM scratch\nCOPY VERSION {name}.txt /{name}/\n"
+        files[f"{name}.txt"] = f"{name} {nonce}\n"
+    return files
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,14 @@ class WorldConfig:
     actions: Path | None = None
     # may act download what the store lacks from github.com? None: only without a store
     download_actions: bool | None = None
-    # actions and reusable workflows served locally; None: the reference CLI's action (see bundle_action)
+    # actions and reusable workflows served locally; None: the reference CLI's action when action_source is set
     local_repositories: Mapping[str, Path] | None = None
-    images: str = "app=Dockerfile,worker=worker.Dockerfile"
     image: str | None = None  # act job image; built on demand when None
     plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
-    action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
+    # the folder holding `reference/`, served as the reference CLI's action; None: this suite's when
+    # `workflows` is its own workflows/, else no such action (see reference_action)
+    action_source: Path | None = None
+    settings: ContractSettings | None = None  # the contract's target; None: features/contract/settings.yaml
     # the repository's "Workflow permissions" setting: GITHUB_TOKEN of a workflow without `permissions:`
     token_permissions: str = "restricted"  # restricted (GitHub's default for new repositories) | permissive
     # how the scenarios' merge button merges: merge (a merge commit), squash or rebase, as on GitHub
@@ -91,6 +96,14 @@ def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
     return target
 
 
+def reference_action(source: Path | None, workflows: Path) -> Path | None:
+    """Where the reference CLI's action comes from: `source` when given, else this suite when the
+    workflows judged are its own reference (workflows/); a foreign implementation gets none."""
+    if source is not None:
+        return source
+    return SUITE_ROOT if workflows.resolve() == (SUITE_ROOT / "workflows").resolve() else None
+
+
 @dataclass(frozen=True)
 class Mark:
     """A point in the world's history; observers report what happened after it."""
@@ -104,12 +117,12 @@ class Mark:
 class World:
     """A registry, a local GitHub and act, wired together for one scenario."""
 
-    app_repo = f"{OWNER}/app"
-    chart_repo = f"{OWNER}/helm-charts"
-
     def __init__(self, root: Path, config: WorldConfig, docker_watch: DockerWatch) -> None:
         self.root = root
         self.config = config
+        self.settings = config.settings or load_settings()
+        self.app_repo = self.settings.app_repository
+        self.chart_repo = self.settings.chart_repository
         self.docker_watch = docker_watch
         self.token_permissions = repository_default(config.token_permissions)
         self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
@@ -145,7 +158,8 @@ class World:
             image = trusting_image(image, self.tls)
         local = self.config.local_repositories
         if local is None:
-            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo", self.config.action_source)}
+            source = reference_action(self.config.action_source, self.config.workflows)
+            local = {} if source is None else {ACTION_REPOSITORY: bundle_action(self.root / "action-repo", source)}
         store = ActionStore.load(self.config.actions) if self.config.actions is not None else None
         downloads = self.config.download_actions if self.config.download_actions is not None else store is None
         self._runner = ActRunner(
@@ -162,12 +176,13 @@ class World:
         self.release_token = self.github.create_token("release-bot", repos={self.app_repo, self.chart_repo})
         self.secret_values = [self.github.admin_token, self.release_token]
         nonce = uuid.uuid4().hex[:12]
-        app_files = {path: text.format(nonce=nonce) for path, text in APP_FILES.items()}
-        app_files.update({f".github/workflows/{path.name}": path.read_text() for path in workflows})
-        app_files["VERSION"] = "1.0.0\n"
-        sha = gitrepo.commit_files(self._bare(self.app_repo), "main", app_files, "Initial commit", root=self.root)
+        files = app_files(self.settings, nonce)
+        files.update({f".github/workflows/{path.name}": path.read_text() for path in workflows})
+        files["VERSION"] = "1.0.0\n"
+        sha = gitrepo.commit_files(self._bare(self.app_repo), "main", files, "Initial commit", root=self.root)
         gitrepo.set_ref(self._bare(self.app_repo), "refs/heads/stg", sha)
-        gitrepo.commit_files(self._bare(self.chart_repo), "main", CHART_FILES, "Initial commit", root=self.root)
+        chart = {"README.md": f"# {self.chart_repo}\n\nReceives release dispatches from {self.app_repo}.\n"}
+        gitrepo.commit_files(self._bare(self.chart_repo), "main", chart, "Initial commit", root=self.root)
 
     def stop(self) -> None:
         with contextlib.suppress(TestbedError):
@@ -179,13 +194,8 @@ class World:
 
     # settings a real repository would have -----------------------------------
     def variables(self) -> dict[str, str]:
-        return {
-            "IMAGE_REGISTRY": self.registry.address,
-            "IMAGE_NAMESPACE": OWNER,
-            "HELM_CHART_REPOSITORY": self.chart_repo,
-            "HELM_RELEASE_EVENT_TYPE": "helm-release",
-            "IMAGES": self.config.images,
-        }
+        """The repository variables, as features/contract/settings.yaml names them."""
+        return self.settings.variables(self.registry.address)
 
     def registry_credentials(self) -> dict[str, str]:
         """What a developer gives `docker login` for the registry: a user name and a GitHub token (GHCR's way)."""
@@ -265,7 +275,7 @@ class World:
     @property
     def image_names(self) -> list[str]:
         """The images the app repo declares (repository variable IMAGES)."""
-        return [item.split("=", 1)[0].strip() for item in self.config.images.split(",") if item.strip()]
+        return self.settings.image_names
 
     def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
         """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
@@ -418,7 +428,7 @@ class World:
             event,
             bare=bare,
             secrets=lambda: {"GITHUB_TOKEN": self._mint(self.token_permissions),
-                             "HELM_RELEASE_TOKEN": self.release_token},
+                             self.settings.release_token_secret: self.release_token},
             variables=self.variables(),
             env=self.job_env(),
             on_decision=self.decisions.record,

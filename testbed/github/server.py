@@ -168,10 +168,6 @@ class LocalGitHub:
     def faults(self) -> list[Fault]:
         return self.state.faults
 
-    @property
-    def _faults(self) -> list[Fault]:  # read by steps/hardening_steps.py; prefer `faults`
-        return self.state.faults
-
     def report_runs(self, source: Callable[[], list[WorkflowRun]]) -> None:
         """`GET /actions/runs` and friends list the workflow runs `source` reports (whoever runs the workflows)."""
         self.state.run_source = source

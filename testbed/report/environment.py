@@ -1,5 +1,6 @@
 """What a run of the spec judged: the workflow files (and a hash of them), runner mode, merge
-method, suite version, the versions of act, the registry, Docker and Python, date and machine."""
+method, suite version, the contract settings, the versions of act, the registry, Docker and
+Python, date and machine."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def suite_version(root: Path = SUITE_ROOT) -> str:
     return f"{commit}{' (with uncommitted changes)' if dirty else ''}"
 
 
-def gather(*, workflows: Path, runner: str, merge_method: str, shard: str = "") -> Environment:
+def gather(*, workflows: Path, runner: str, merge_method: str, shard: str = "", contract: str = "") -> Environment:
     digest, names = workflows_digest(workflows)
     return Environment(
         workflows=str(workflows),
@@ -60,4 +61,5 @@ def gather(*, workflows: Path, runner: str, merge_method: str, shard: str = "") 
         date=datetime.now(UTC).replace(microsecond=0).isoformat(),
         machine=f"{platform.node()}: {platform.system()} {platform.machine()}, {os.cpu_count()} cores",
         shard=shard,
+        contract=contract,
     )

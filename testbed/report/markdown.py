@@ -15,7 +15,7 @@ ENVIRONMENT_LABELS = {
     "workflows": "workflows", "workflows_sha256": "workflows sha256", "workflow_files": "workflow files",
     "runner": "runner mode", "merge_method": "merge method", "suite_version": "suite version (git)",
     "act": "act", "registry": "registry", "docker": "Docker", "python": "Python", "date": "date (UTC)",
-    "machine": "machine", "duration_seconds": "duration (s)", "shard": "shard",
+    "machine": "machine", "duration_seconds": "duration (s)", "shard": "shard", "contract": "contract settings",
 }
 
 

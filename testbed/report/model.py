@@ -107,9 +107,10 @@ class Environment:
     machine: str = ""
     duration_seconds: float = 0.0
     shard: str = ""
+    contract: str = ""  # the contract settings: repositories, variables, secret names, images, event type
 
     # the facts two shards of one judgement must share
-    JUDGED = ("workflows_sha256", "runner", "merge_method", "suite_version")
+    JUDGED = ("workflows_sha256", "runner", "merge_method", "suite_version", "contract")
 
 
 @dataclass

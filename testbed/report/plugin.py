@@ -22,6 +22,7 @@ from testbed.report.evidence import Evidence
 from testbed.report.model import Report
 from testbed.report.shard import load_durations, parse_shard, select, store_durations
 from testbed.report.verdict import Classified, combine
+from testbed.settings import SettingsError, load_settings
 
 COLLECTED = "conformance_collected"
 PHASES_KEY = pytest.StashKey[list[Classified]]()
@@ -126,7 +127,8 @@ class Conformance:
         self.environment = gather(
             workflows=Path(option("--workflows", default=str(ROOT / "workflows"))).resolve(),
             runner=str(option("--runner", default="container")),
-            merge_method=str(option("--merge-method", default="merge")), shard=str(self.shard or ""))
+            merge_method=str(option("--merge-method", default="merge")), shard=str(self.shard or ""),
+            contract=contract_summary())
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker:
@@ -159,6 +161,14 @@ class Conformance:
             if s.verdict in ("failed", "error"):
                 terminalreporter.write_line(f"{s.verdict.upper()}: {s.feature}: {s.name}: {s.reason[:300]}")
         terminalreporter.write_line(f"report: {self.results / 'traceability.md'} and traceability.html")
+
+
+def contract_summary() -> str:
+    """The contract settings in one line, or why they could not be read (the world will say so too)."""
+    try:
+        return load_settings().summary()
+    except SettingsError as error:
+        return f"unreadable: {error}"
 
 
 def write_report(report: Report, catalogue: Catalogue, folder: Path) -> None:
