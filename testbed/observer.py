@@ -134,7 +134,8 @@ class Observer:
     def payloads(self, environment: str | None = None, since: Mark | None = None) -> list[Dispatch]:
         """repository_dispatches the chart repository received (of any event type), optionally only
         those for `environment` ("staging" or "production") or after `since`."""
-        found = [d for d in self.world.dispatches(self.world.chart_repo, since=since) if d.kind == "repository_dispatch"]
+        found = [d for d in self.world.dispatches(self.world.chart_repo, since=since)
+                 if d.kind == "repository_dispatch"]
         if environment is not None:
             found = [d for d in found if d.client_payload.get("environment") == ENVIRONMENTS[environment]]
         return found

@@ -16,6 +16,7 @@ from testbed.errors import TestbedError
 SETTINGS = Path(__file__).resolve().parent.parent / "features" / "contract" / "settings.yaml"
 _NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 _REPOSITORY = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$"}
+_VARIABLES = ("registry", "image_namespace", "images", "chart_repository", "release_event_type")
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -30,9 +31,8 @@ SCHEMA: dict[str, Any] = {
                    "additionalProperties": {"type": "string", "minLength": 1}},
         "release_event_type": {"type": "string", "minLength": 1, "maxLength": 100},
         "variables": {"type": "object", "additionalProperties": False,
-                      "required": ["registry", "image_namespace", "images", "chart_repository", "release_event_type"],
-                      "properties": {key: _NAME for key in ("registry", "image_namespace", "images",
-                                                            "chart_repository", "release_event_type")}},
+                      "required": list(_VARIABLES),
+                      "properties": dict.fromkeys(_VARIABLES, _NAME)},
         "secrets": {"type": "object", "additionalProperties": False, "required": ["release_token"],
                     "properties": {"release_token": _NAME}},
     },

@@ -268,8 +268,8 @@ class World:
         bulkobjects.fast_import_files(bare, "refs/heads/bulk-assets", count)
         length = bulkobjects.abbreviation_length(bare, "refs/heads/stg")
         if length <= 7:
-            raise TestbedError(f"{self.app_repo} holds {count} more objects but git still abbreviates to {length} digits: "
-                               "grow it more")
+            raise TestbedError(f"{self.app_repo} holds {count} more objects but git still abbreviates to "
+                               f"{length} digits: grow it more")
         return length
 
     @property
@@ -445,7 +445,8 @@ class World:
     def _execute(self, run: Run) -> None:
         assert self._runner is not None
         checkout = self.root / "checkouts" / f"run-{run.id}"
-        gitrepo.checkout(self._bare(run.request.repo), run.request.sha, checkout, origin=f"{self.github.url}/{run.request.repo}.git")
+        gitrepo.checkout(self._bare(run.request.repo), run.request.sha, checkout,
+                         origin=f"{self.github.url}/{run.request.repo}.git")
         minted: list[str] = []
 
         def mint(permissions: Permissions) -> str:

@@ -124,11 +124,13 @@ def load_catalogue(seed: Path = SEED, items: Path = ITEMS, features: Path = FEAT
                                  f"but entry {index + 1} is {expected!r}")
         unknown = [item for item in mapped[index]["items"] if item not in rules]
         if unknown:
-            raise CatalogueError(f"{items.name}: line {number} names claims no feature file states as a Rule: {unknown}")
+            raise CatalogueError(
+                f"{items.name}: line {number} names claims no feature file states as a Rule: {unknown}")
         lines.append(SeedLine(number, " / ".join(sections), text, match.group(1) == "x", tuple(mapped[index]["items"])))
         index += 1
     if index != len(mapped):
-        raise CatalogueError(f"{items.name} has {len(mapped) - index} entries more than {seed.name} has checklist lines")
+        raise CatalogueError(
+            f"{items.name} has {len(mapped) - index} entries more than {seed.name} has checklist lines")
     named = list(dict.fromkeys(item for line in lines for item in line.items))
     return Catalogue(items={tag: rules[tag].sentence for tag in named},
                      hardening={tag: claim.sentence for tag, claim in rules.items() if tag not in named},

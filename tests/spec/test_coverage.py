@@ -70,7 +70,8 @@ def _rule_feature(folder: Path, tags: str) -> Path:
 def test_a_rule_with_two_claims_is_an_error_naming_it(tmp_path: Path) -> None:
     """A Rule must carry exactly one claim tag; the error names the Rule and its tags."""
     features = _rule_feature(tmp_path / "features", "@bump_kind @stg_tags")
-    with pytest.raises(CatalogueError, match=r"x.feature: the Rule 'A claim.' carries the claim tags \['bump_kind', 'stg_tags'\]"):
+    expected = r"x.feature: the Rule 'A claim.' carries the claim tags \['bump_kind', 'stg_tags'\]"
+    with pytest.raises(CatalogueError, match=expected):
         load_catalogue(features=features)
 
 

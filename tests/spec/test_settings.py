@@ -47,7 +47,8 @@ def test_the_settings_give_the_variables_the_workflows_read() -> None:
     """The repository variables come from the file: names, the IMAGES form, the registry filled in."""
     settings = load_settings()
     assert settings.variables("127.0.0.1:5000") == {
-        "IMAGE_REGISTRY": "127.0.0.1:5000", "IMAGE_NAMESPACE": "acme", "IMAGES": "app=Dockerfile,worker=worker.Dockerfile",
+        "IMAGE_REGISTRY": "127.0.0.1:5000", "IMAGE_NAMESPACE": "acme",
+        "IMAGES": "app=Dockerfile,worker=worker.Dockerfile",
         "HELM_CHART_REPOSITORY": "acme/helm-charts", "HELM_RELEASE_EVENT_TYPE": "helm-release"}
     assert settings.image_repository("worker") == "acme/worker"
     assert "HELM_RELEASE_TOKEN" in settings.summary()
