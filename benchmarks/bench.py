@@ -106,7 +106,7 @@ def bench_reference_runs(repeat: int) -> list[Figure]:
     with DockerWatch() as watch:
         for _ in range(repeat):
             with tempfile.TemporaryDirectory() as tmp, World.started(Path(tmp), WorldConfig(), watch) as world:
-                world.set_version("1.2.0")
+                world.history.set_version("1.2.0")
                 world.push_branch("feat/bench", files={"bench.txt": "x\n"}, message="Add bench")
                 runs = world.merge_pr(world.open_pr("feat/bench", "stg", "Add bench"))
                 stg += [run.seconds for run in runs if run.workflow == "build-stg-image.yml"]

@@ -22,29 +22,29 @@ SKIP_CI = re.compile(r"\[(skip ci|ci skip|no ci|skip actions|actions skip)\]", r
 
 @given(parsers.parse("the app repository is at version {version}, released"))
 def app_at_version(world: World, version: str) -> None:
-    world.set_version(version, released=True)
+    world.history.set_version(version, released=True)
 
 
 @given(parsers.parse('the app repository was released as {version} with the change "{title}" from "{branch}"'))
 def app_released_with_change(world: World, scenario: Scenario, version: str, title: str, branch: str) -> None:
-    world.merge_in_history(branch, title)
-    world.set_version(version, released=True)
+    world.history.merge_in_history(branch, title)
+    world.history.set_version(version, released=True)
     scenario.history_titles.append(title)
 
 
 @given(parsers.parse('the app repository holds the VERSION "{text}"'))
 def app_with_version_text(world: World, text: str) -> None:
-    world.set_version(text, released=False)
+    world.history.set_version(text, released=False)
 
 
 @given("the app repository has no VERSION file")
 def app_without_version(world: World) -> None:
-    world.remove_file("VERSION")
+    world.history.remove_file("VERSION")
 
 
 @given("the app repository holds enough objects that git abbreviates commit hashes to more than 7 digits")
 def big_repository(world: World) -> None:
-    world.grow_objects()
+    world.history.grow_objects()
 
 
 @given(parsers.parse('a developer has pushed the branch "{branch}" with the change "{title}"'))

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import shutil
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import github
 
-from testbed import bulkobjects, gitrepo
+from testbed import gitrepo
 from testbed.actions.decisions import DecisionLog
 from testbed.actions.events import run_requests
+from testbed.actions.execute import execute
+from testbed.actions.hold import RunHold
 from testbed.actions.invocation import RunnerConfig
-from testbed.actions.record import Run, RunRequest
+from testbed.actions.record import Run
 from testbed.actions.runner import ActRunner, TokenSource
 from testbed.actions.scheduler import Scheduler
 from testbed.actions.store import ActionStore
@@ -31,88 +31,27 @@ from testbed.errors import TestbedError
 from testbed.github import Dispatch, Event, LocalGitHub
 from testbed.github.permissions import Permissions, repository_default
 from testbed.github.records import WorkflowRun
+from testbed.history import RepoHistory, seed_repositories
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
+from testbed.packages import package_access
 from testbed.registry import Registry
-from testbed.registry_auth import RegistryAccess
 from testbed.registry_events import RegistryEvent
 from testbed.runreport import workflow_runs
 from testbed.secretforms import find_leaks
-from testbed.settings import ContractSettings, load_settings
+from testbed.settings import load_settings
 from testbed.tls import TLSFiles, machine_tls
+from testbed.worldconfig import (
+    ACTION_REPOSITORY,
+    MERGE_METHODS,
+    SUITE_ROOT,
+    Mark,
+    WorldConfig,
+    bundle_action,
+    reference_action,
+)
 
-SUITE_ROOT = Path(__file__).resolve().parent.parent
-ACTION_REPOSITORY = "release-suite/release-pipeline@v1"
-MERGE_METHODS = ("merge", "squash", "rebase")
-
-
-def app_files(settings: ContractSettings, nonce: str) -> dict[str, str]:
-    """The app repository's tree: per image a Dockerfile (FROM scratch, no pull) copying VERSION and
-    a file unique to this world, so each image carries the version of the tree it was built from."""
-    files = {"README.md": "# app\n\nA tiny application whose images the release pipeline builds.\n"}
-    for name, dockerfile in settings.images:
-        files[dockerfile] = f"FROM scratch\nCOPY VERSION {name}.txt /{name}/\n"
-        files[f"{name}.txt"] = f"{name} {nonce}\n"
-    return files
-
-
-@dataclass(frozen=True)
-class WorldConfig:
-    """What to run (workflow files) and how (act container or host mode, where actions come from)."""
-
-    workflows: Path = SUITE_ROOT / "workflows"
-    runner: str = "container"
-    # the action store (`--actions DIR`, laid out like ../shared/actions); None: act downloads actions
-    actions: Path | None = None
-    # may act download what the store lacks from github.com? None: only without a store
-    download_actions: bool | None = None
-    # actions and reusable workflows served locally; None: the reference CLI's action when action_source is set
-    local_repositories: Mapping[str, Path] | None = None
-    image: str | None = None  # act job image; built on demand when None
-    plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
-    # the folder holding `reference/`, served as the reference CLI's action; None: this suite's when
-    # `workflows` is its own workflows/, else no such action (see reference_action)
-    action_source: Path | None = None
-    settings: ContractSettings | None = None  # the contract's target; None: features/contract/settings.yaml
-    # the repository's "Workflow permissions" setting: GITHUB_TOKEN of a workflow without `permissions:`
-    token_permissions: str = "restricted"  # restricted (GitHub's default for new repositories) | permissive
-    # how the scenarios' merge button merges: merge (a merge commit), squash or rebase, as on GitHub
-    merge_method: str = "merge"
-
-    def __post_init__(self) -> None:
-        if self.merge_method not in MERGE_METHODS:
-            raise TestbedError(f"merge method {self.merge_method!r} is not one of {', '.join(MERGE_METHODS)}: "
-                               "pass --merge-method merge|squash|rebase")
-
-
-def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
-    """A small copy of `source` (this repository, or another copy of it) holding only what
-    `release-suite/release-pipeline/reference@v1` needs (act copies a mapped repository into every
-    job container, so it is kept to the CLI)."""
-    if not (source / "reference" / "action.yml").is_file():
-        raise TestbedError(f"{source} holds no reference/action.yml: pass the folder that contains reference/")
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(source / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return target
-
-
-def reference_action(source: Path | None, workflows: Path) -> Path | None:
-    """Where the reference CLI's action comes from: `source` when given, else this suite when the
-    workflows judged are its own reference (workflows/); a foreign implementation gets none."""
-    if source is not None:
-        return source
-    return SUITE_ROOT if workflows.resolve() == (SUITE_ROOT / "workflows").resolve() else None
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A point in the world's history; observers report what happened after it."""
-
-    registry: int
-    github: int
-    docker: int
-    runs: int
-
+__all__ = ["MERGE_METHODS", "SUITE_ROOT", "Mark", "World", "WorldConfig", "bundle_action", "reference_action"]
 
 class World:
     """A registry, a local GitHub and act, wired together for one scenario."""
@@ -126,7 +65,8 @@ class World:
         self.docker_watch = docker_watch
         self.token_permissions = repository_default(config.token_permissions)
         self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
-        self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
+        self.registry = Registry(root / "registry", tls=self.tls,
+                                 access=lambda token, owner: package_access(self.github, token, owner))
         self.engine_requests = DockerApiRecorder()  # the engine socket every job is given
         self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
         self.decisions = DecisionLog()  # why each workflow did or did not start, what concurrency did
@@ -135,8 +75,7 @@ class World:
         self.release_token = ""
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
-        self._held_branches: set[str] = set()
-        self._held: list[RunRequest] = []
+        self._hold = RunHold()
 
     # lifecycle -------------------------------------------------------------
     @classmethod
@@ -175,14 +114,8 @@ class World:
             self._bares[repo] = self.github.create_repo(repo, default_branch="main")
         self.release_token = self.github.create_token("release-bot", repos={self.app_repo, self.chart_repo})
         self.secret_values = [self.github.admin_token, self.release_token]
-        nonce = uuid.uuid4().hex[:12]
-        files = app_files(self.settings, nonce)
-        files.update({f".github/workflows/{path.name}": path.read_text() for path in workflows})
-        files["VERSION"] = "1.0.0\n"
-        sha = gitrepo.commit_files(self._bare(self.app_repo), "main", files, "Initial commit", root=self.root)
-        gitrepo.set_ref(self._bare(self.app_repo), "refs/heads/stg", sha)
-        chart = {"README.md": f"# {self.chart_repo}\n\nReceives release dispatches from {self.app_repo}.\n"}
-        gitrepo.commit_files(self._bare(self.chart_repo), "main", chart, "Initial commit", root=self.root)
+        seed_repositories(app=self._bare(self.app_repo), chart=self._bare(self.chart_repo), settings=self.settings,
+                          workflows=workflows, root=self.root)
 
     def stop(self) -> None:
         with contextlib.suppress(TestbedError):
@@ -196,10 +129,6 @@ class World:
     def variables(self) -> dict[str, str]:
         """The repository variables, as features/contract/settings.yaml names them."""
         return self.settings.variables(self.registry.address)
-
-    def registry_credentials(self) -> dict[str, str]:
-        """What a developer gives `docker login` for the registry: a user name and a GitHub token (GHCR's way)."""
-        return {"username": "octocat", "password": self.github.admin_token}
 
     def job_env(self) -> dict[str, str]:
         return {
@@ -218,64 +147,11 @@ class World:
                              seconds_between_requests=None, seconds_between_writes=None,
                              verify=str(self.tls.ca_cert) if self.tls is not None else True)
 
-    def set_version(self, version: str, *, released: bool = True) -> str:
-        """Make `version` the current state of main and stg (history, so no workflow runs).
-
-        With `released`, the tag `v<version>` and its release exist too, as after a real release.
-        """
-        bare = self._bare(self.app_repo)
-        sha = gitrepo.commit_files(bare, "main", {"VERSION": f"{version}\n"}, f"Release {version}", root=self.root)
-        gitrepo.set_ref(bare, "refs/heads/stg", sha)
-        if released:
-            gitrepo.set_ref(bare, f"refs/tags/v{version}", sha)
-            repo = self.api().get_repo(self.app_repo)
-            repo.create_git_release(f"v{version}", f"v{version}", f"Release {version}", target_commitish=sha)
-        return sha
-
-    def remove_file(self, path: str) -> str:
-        """Delete `path` on main and stg (history, no runs)."""
-        bare = self._bare(self.app_repo)
-        sha = gitrepo.commit_files(bare, "main", {}, f"Remove {path}", root=self.root, remove=(path,))
-        gitrepo.set_ref(bare, "refs/heads/stg", sha)
-        return sha
-
-    def merge_in_history(self, branch: str, title: str) -> str:
-        """A pull request from `branch` merged into main (and stg) in the past, with the configured
-        merge method: a real pull request on the local GitHub, but no workflow runs."""
-        bare = self._bare(self.app_repo)
-        slug = branch.replace("/", "-")
-        main = gitrepo.read_ref(bare, "refs/heads/main")
-        gitrepo.set_ref(bare, f"refs/heads/{branch}", main)
-        gitrepo.commit_files(bare, branch, {f"changes/{slug}.txt": f"{title}\n"}, title, root=self.root)
-        # events caused by an installation token start no workflow run: that is what "in the past" needs
-        quiet = self.github.create_token("octocat", actions=True)
-        try:
-            api = github.Github(base_url=self.github.api_url, auth=github.Auth.Token(quiet), retry=None,
-                                seconds_between_requests=None, seconds_between_writes=None)
-            repo = api.get_repo(self.app_repo)
-            pull = repo.create_pull(base="main", head=branch, title=title, body="")
-            sha = str(pull.merge(merge_method=self.config.merge_method).sha)
-        finally:
-            self.github.revoke_token(quiet)
-        gitrepo.set_ref(bare, "refs/heads/stg", sha)
-        gitrepo.delete_ref(bare, f"refs/heads/{branch}")  # the branch was deleted after its merge
-        return sha
-
-    def grow_objects(self, count: int = 17000) -> int:
-        """Give the app repository `count` more objects (a branch `bulk-assets` of tiny files, history only)
-        so that git abbreviates its commit hashes to more than 7 digits; return that length."""
-        bare = self._bare(self.app_repo)
-        bulkobjects.fast_import_files(bare, "refs/heads/bulk-assets", count)
-        length = bulkobjects.abbreviation_length(bare, "refs/heads/stg")
-        if length <= 7:
-            raise TestbedError(f"{self.app_repo} holds {count} more objects but git still abbreviates to "
-                               f"{length} digits: grow it more")
-        return length
-
     @property
-    def image_names(self) -> list[str]:
-        """The images the app repo declares (repository variable IMAGES)."""
-        return self.settings.image_names
+    def history(self) -> RepoHistory:
+        """The app repository's past (released versions, earlier merges), written without starting runs."""
+        return RepoHistory(github_server=self.github, app_repo=self.app_repo, bare=self._bare(self.app_repo),
+                           root=self.root, merge_method=self.config.merge_method, api=self.api)
 
     def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
         """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
@@ -332,23 +208,15 @@ class World:
     def hold_runs(self, branch: str) -> None:
         """From now on, runs started by a pull request into `branch` (or a push to it) wait for a runner
         until `start_held_runs()`; the events themselves, and their payloads, are as GitHub sent them."""
-        self._held_branches.add(branch)
+        self._hold.branches.add(branch)
 
     def start_held_runs(self) -> list[Run]:
         """A runner frees up: start every held run, wait for them and return them; holding stops."""
         mark = self.mark()
-        self._held_branches.clear()
-        held, self._held = self._held, []
-        for request in held:
+        for request in self._hold.release():
             self.scheduler.submit(request)
         self.wait_idle()
         return self.runs[mark.runs :]
-
-    def _holds(self, event: Event) -> bool:
-        pull = event.payload.get("pull_request") or {}
-        branch = str(pull.get("base", {}).get("ref", "")) if pull else str(event.payload.get("ref", "")).removeprefix(
-            "refs/heads/")
-        return branch in self._held_branches
 
     def wait_idle(self) -> list[Run]:
         self.scheduler.wait_idle()
@@ -394,22 +262,6 @@ class World:
         return "\n\n".join(f"== {run.summary()}\n{run.log}" for run in self.runs)
 
     # wiring ------------------------------------------------------------------
-    def _package_access(self, token: str, owner: str) -> RegistryAccess | None:
-        """What a GitHub token may do with `owner`'s images (asked by the registry's token service).
-
-        As GHCR for a repository's packages: a token that reaches a repository of the owner reads
-        and writes them, a workflow's GITHUB_TOKEN only as its `packages:` permission allows
-        (read to pull, write to push).
-        """
-        info = self.github.token_info(token)
-        if info is None:
-            return None
-        reaches = info.repos is None or any(repo.split("/")[0] == owner for repo in info.repos)
-        if info.permissions is None:
-            return RegistryAccess(read=reaches, write=reaches)
-        return RegistryAccess(read=reaches and info.permissions.allows("packages", "read"),
-                              write=reaches and info.permissions.allows("packages", "write"))
-
     def _mint(self, permissions: Permissions) -> str:
         """A workflow GITHUB_TOKEN for the app repository with `permissions`; the secret scan knows it."""
         token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True,
@@ -433,9 +285,7 @@ class World:
             env=self.job_env(),
             on_decision=self.decisions.record,
         ):
-            if self._holds(event):
-                self._held.append(request)
-            else:
+            if not self._hold.keep(event, request):
                 self.scheduler.submit(request)
 
     def _workflow_runs(self) -> list[WorkflowRun]:
@@ -444,22 +294,6 @@ class World:
 
     def _execute(self, run: Run) -> None:
         assert self._runner is not None
-        checkout = self.root / "checkouts" / f"run-{run.id}"
-        gitrepo.checkout(self._bare(run.request.repo), run.request.sha, checkout,
-                         origin=f"{self.github.url}/{run.request.repo}.git")
-        minted: list[str] = []
-
-        def mint(permissions: Permissions) -> str:
-            minted.append(self._mint(permissions))
-            return minted[-1]
-        try:
-            self._runner.run(run, checkout, TokenSource(self.token_permissions, mint))
-        finally:
-            for token in [run.request.secrets["GITHUB_TOKEN"], *minted]:
-                self.github.revoke_token(token)
-            shutil.rmtree(checkout, ignore_errors=True)
-            logs = self.root / "logs"
-            logs.mkdir(exist_ok=True)
-            (logs / f"run-{run.id}-{run.workflow}.log").write_text(run.log)
-
-
+        execute(run, runner=self._runner, bare=self._bare(run.request.repo), origin=self.github.url,
+                workdir=self.root, tokens=TokenSource(self.token_permissions, self._mint),
+                revoke=self.github.revoke_token)
