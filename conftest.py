@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from testbed.dockerwatch import DockerWatch
+from testbed.report.collect import WORLD_KEY as WORLD_STASH
 from testbed.world import SUITE_ROOT, World, WorldConfig
 
 pytest_plugins = [
@@ -31,10 +32,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="workflow files under test, installed as the app repo's .github/workflows (default: workflows/)",
     )
     group.addoption(
+        "--action",
+        default=str(SUITE_ROOT),
+        metavar="DIR",
+        help="folder holding reference/, served as the action release-suite/release-pipeline/reference@v1 "
+             "(default: this suite's reference CLI)",
+    )
+    group.addoption(
         "--runner",
         choices=("container", "host"),
         default="container",
         help="run jobs in act job containers (default) or directly on this machine",
+    )
+    group.addoption(
+        "--plain-http",
+        action="store_true",
+        help="debugging only: the local GitHub and the registry over plain http instead of https",
+    )
+    group.addoption(
+        "--actions",
+        default=None,
+        metavar="DIR",
+        help="action store: serve `uses: owner/repo@ref` from DIR (laid out like ../shared/actions, see its README); "
+        "default: act downloads actions",
+    )
+    group.addoption(
+        "--download-actions",
+        choices=("yes", "no"),
+        default=None,
+        help="let act download from github.com the actions the store lacks (default: no with --actions, yes without)",
     )
 
 
@@ -42,7 +68,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def world_config(pytestconfig: pytest.Config) -> WorldConfig:
     """Which workflows the spec judges, and how act runs them."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
-    return WorldConfig(workflows=workflows, runner=pytestconfig.getoption("--runner"))
+    actions = pytestconfig.getoption("--actions")
+    downloads = pytestconfig.getoption("--download-actions")
+    return WorldConfig(
+        workflows=workflows,
+        runner=pytestconfig.getoption("--runner"),
+        actions=Path(actions).resolve() if actions else None,
+        download_actions=None if downloads is None else downloads == "yes",
+        plain_http=pytestconfig.getoption("--plain-http"),
+        action_source=Path(pytestconfig.getoption("--action")).resolve(),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +101,7 @@ def world(
             pytest.fail(f"secret values appear in the workflow logs: {leaked}", pytrace=False)
 
 
-WORLD_KEY = pytest.StashKey[World]()
+WORLD_KEY = WORLD_STASH  # the report plugin reads the scenario's runs and decisions from it
 
 
 @pytest.hookimpl(wrapper=True)
@@ -76,4 +111,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     world = item.stash.get(WORLD_KEY, None)
     if world is not None and report.failed and call.when in ("call", "setup"):
         report.sections.append(("workflow runs", world.log_text()[-20000:] or "no workflow run started"))
+        decisions = "\n".join(decision.line() for decision in world.decisions.items)
+        report.sections.append(("why each workflow did or did not start", decisions or "no event reached the workflows"))
     return report

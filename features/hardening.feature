@@ -169,3 +169,11 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
       | `feat/x$(docker${IFS}volume${IFS}create${IFS}CANARY)`                   |
       | `feat/it's";docker${IFS}volume${IFS}create${IFS}CANARY;"`               |
       | `feat/${{github.token}}`docker${IFS}volume${IFS}create${IFS}CANARY``     |
+
+  @no_secret_leak
+  Scenario: A staging release shows no token in its logs, in any encoding
+    Given the app repository is at version 1.2.0, released
+    And a developer pushes the branch "feat/login" with the change "Add login"
+    When the pull request from "feat/login" into stg is merged
+    Then every workflow run of the staging merge succeeded
+    And no token value appears in any workflow log, raw, base64, URL-encoded or hex

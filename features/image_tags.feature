@@ -14,3 +14,12 @@ Feature: Staging images and their tags
     And every image is in the registry as "stg-<SHORTHASH>" and "stg-1.3.0", one digest for both
     And the bump commit has a comment listing both staging tags of every image
     And the staging run exposes both staging tags as outputs
+
+  @stg_tags @tags_in_comment
+  Scenario: SHORTHASH stays 7 digits where git abbreviates commit hashes to more
+    Given the app repository holds enough objects that git abbreviates commit hashes to more than 7 digits
+    And a developer pushes the branch "feat/login" with the change "Add login"
+    When the pull request from "feat/login" into stg is merged
+    Then every workflow run of the staging merge succeeded
+    And every image is in the registry as "stg-<SHORTHASH>" and "stg-1.3.0", one digest for both
+    And the bump commit has a comment listing both staging tags of every image

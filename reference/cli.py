@@ -19,7 +19,7 @@ import github
 
 from reference import ReleaseError, changelog, gitops, images, payload, pulls, releases, tags, version
 from reference.context import Context, write_outputs
-from reference.registry import RegistryClient, is_local
+from reference.registry import RegistryClient
 
 
 def _images_arg(text: str) -> dict[str, dict[str, Any]]:
@@ -41,15 +41,16 @@ def _settings(args: argparse.Namespace, ctx_repository: str) -> tuple[str, str, 
 
 
 def _login(registry: str) -> None:
-    """docker login for a remote registry (GHCR) with REGISTRY_USERNAME/REGISTRY_PASSWORD; local ones need none."""
+    """docker login to the registry (GHCR) with REGISTRY_USERNAME/REGISTRY_PASSWORD, when a password is given."""
     password = os.environ.get("REGISTRY_PASSWORD", "")
-    if is_local(registry) or not password:
+    if not password:
         return
     username = os.environ.get("REGISTRY_USERNAME") or os.environ.get("GITHUB_ACTOR", "")
     result = subprocess.run(["docker", "login", registry, "--username", username, "--password-stdin"],
                             input=password, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise ReleaseError(f"docker login {registry} failed: {result.stderr.strip().splitlines()[-1:]}")
+        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ReleaseError(f"logging in to the registry {registry} failed (docker login): {reason}")
 
 
 def cmd_bump(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """A small client of the OCI distribution API: read a tag's digest, copy a manifest by digest.
 
-Local registries (127.0.0.1, localhost) are spoken to over HTTP without credentials; others
-(ghcr.io) over HTTPS with the bearer-token challenge, using REGISTRY_USERNAME/REGISTRY_PASSWORD.
+Every registry is spoken to over HTTPS with the bearer-token challenge (GHCR's), using
+REGISTRY_USERNAME/REGISTRY_PASSWORD. A local one (127.0.0.1, localhost) that answers plain HTTP is
+used over HTTP, as Docker does for its default insecure registries; a certificate it presents that
+is not trusted is an error, never a reason to fall back.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class RegistryClient:
     def __init__(self, registry: str, *, username: str | None = None, password: str | None = None,
                  attempts: int = 4) -> None:
         self.registry = registry
-        self.base = f"{'http' if is_local(registry) else 'https'}://{registry}/v2"
+        self.base = f"https://{registry}/v2"
         self.username = username if username is not None else os.environ.get("REGISTRY_USERNAME", "")
         self.password = password if password is not None else os.environ.get("REGISTRY_PASSWORD", "")
         self.attempts = attempts
@@ -56,6 +58,13 @@ class RegistryClient:
                 headers["Authorization"] = f"Bearer {self._tokens[scope]}"
             try:
                 response = requests.request(method, url, headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+            except requests.exceptions.SSLError as error:
+                if not is_local(self.registry) or "CERTIFICATE_VERIFY_FAILED" in str(error) or not url.startswith("https:"):
+                    raise ReleaseError(f"registry {self.registry}: TLS failed ({error}); is its CA trusted?") from error
+                self.base = f"http://{self.registry}/v2"  # a local registry without TLS
+                url = f"{self.base}/{repository}/{path}"
+                kwargs["headers"] = headers
+                continue
             except requests.ConnectionError as error:
                 last = error
                 time.sleep(0.2 * 2 ** attempt)

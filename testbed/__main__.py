@@ -3,11 +3,13 @@
     python -m testbed image   build (or find) the act job image and print its name
     python -m testbed up      start registry + local GitHub with the app and chart repos,
                               print how to reach them, stay up until interrupted
+                              (https with the machine's CA; --plain-http for debugging)
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import tempfile
@@ -26,13 +28,22 @@ def _image(_: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from testbed.world import World, WorldConfig
 
+    # trigger and concurrency decisions (testbed.triggers, testbed.concurrency) show as they happen
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="relsuite-up-") as tmp:
-        config = WorldConfig(workflows=Path(args.workflows).resolve(), runner=args.runner)
+        config = WorldConfig(
+            workflows=Path(args.workflows).resolve(), runner=args.runner,
+            actions=Path(args.actions).resolve() if args.actions else None,
+            download_actions=None if args.download_actions is None else args.download_actions == "yes",
+            plain_http=args.plain_http,
+        )
         with World.started(Path(tmp), config) as world:
             print(f"GitHub (git + web): {world.github.url}")
             print(f"GitHub API:         {world.github.api_url}")
             print(f"admin token:        {world.github.admin_token}")
-            print(f"registry:           {world.registry.address}")
+            print(f"registry:           {world.registry.address} (docker login with any user and a GitHub token)")
+            if world.tls is not None:
+                print(f"trust this CA:      {world.tls.ca_cert} (or the bundle {world.tls.bundle})")
             print(f"repositories:       {world.app_repo} (clone {world.github.url}/{world.app_repo}.git), {world.chart_repo}")
             print("Ctrl-C stops everything.", flush=True)
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
@@ -46,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="start the whole testbed and stay up")
     up.add_argument("--workflows", default="workflows", help="workflow files to install in the app repo")
     up.add_argument("--runner", choices=("container", "host"), default="container")
+    up.add_argument("--plain-http", action="store_true",
+                    help="debugging only: serve the local GitHub and the registry over http, not https")
+    up.add_argument("--actions", metavar="DIR", help="action store serving `uses:` offline (layout: ../shared/actions)")
+    up.add_argument("--download-actions", choices=("yes", "no"),
+                    help="download actions the store lacks from github.com (default: no with --actions, yes without)")
     up.set_defaults(func=_up)
     args = parser.parse_args(argv)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if args.command == "up" else None

@@ -95,10 +95,15 @@ class DockerWatch:
     def _sync(self, timeout: float) -> None:
         # Events arrive in order: tag a tiny image now and wait until that event is read.
         marker = f"relsuite-sync:{uuid.uuid4().hex[:12]}"
-        images = self._client.images.list()
-        if not images:
+        # another process may remove an image between the listing and the tag: try the next one
+        for image in self._client.images.list():
+            try:
+                image.tag(marker)
+                break
+            except docker.errors.ImageNotFound:
+                continue
+        else:
             return
-        images[0].tag(marker)
         deadline = time.monotonic() + timeout
         with self._cond:
             while marker not in self._sentinels:

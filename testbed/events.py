@@ -14,7 +14,8 @@ from typing import Any
 from testbed import gitrepo
 from testbed.github import Event
 from testbed.runner import RunRequest
-from testbed.triggers import EventFacts, parse_workflow, triggers
+from testbed.decisions import TriggerDecision, TriggerVerdict
+from testbed.triggers import EventFacts, invalid_reason, parse_workflow, why_not
 
 ZERO_SHA = "0" * 40
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
@@ -100,17 +101,28 @@ def run_requests(
     secrets: Callable[[], Mapping[str, str]],
     variables: Mapping[str, str],
     env: Mapping[str, str],
+    on_decision: Callable[[TriggerDecision], None] | None = None,
 ) -> Iterator[RunRequest]:
-    """One request per workflow file this event starts."""
+    """One request per workflow file this event starts; `on_decision` hears why each file did or did not."""
     sha = workflow_sha(event)
     event_facts = facts(event, bare)
+    label = f"{event.name}.{event_facts.action}" if event_facts.action else event.name
+
+    def decide(file_name: str, verdict: TriggerVerdict, reason: str) -> None:
+        if on_decision is not None:
+            on_decision(TriggerDecision(file_name, label, sha, verdict, reason))
+
     for file_name, text in sorted(gitrepo.workflow_files(bare, sha).items()):
-        try:
-            workflow = parse_workflow(text)
-        except Exception:  # noqa: BLE001 - GitHub shows an invalid file and starts nothing
+        problem = invalid_reason(text)
+        if problem is not None:  # GitHub shows an invalid file and starts nothing for it
+            decide(file_name, "invalid", problem)
             continue
-        if not triggers(workflow, event_facts):
+        workflow = parse_workflow(text)
+        reason = why_not(workflow, event_facts)
+        if reason is not None:
+            decide(file_name, "not triggered", reason)
             continue
+        decide(file_name, "started", _started_reason(event_facts))
         yield RunRequest(
             repo=event.repo,
             workflow=file_name,
@@ -123,3 +135,8 @@ def run_requests(
             concurrency_group=concurrency_group(workflow, github_context(event, workflow, file_name)),
             cancel_in_progress=cancels_in_progress(workflow),
         )
+
+
+def _started_reason(event: EventFacts) -> str:
+    where = f"tag {event.tag!r}" if event.tag else f"branch {event.branch!r}" if event.branch else "the event"
+    return f"`on:` names {event.name!r} and its filters pass for {where}"

@@ -93,23 +93,29 @@ def set_ref(bare: Path, ref: str, sha: str) -> None:
 
 
 def push_branch(
-    *, url: str, token: str, workdir: Path, base: str, branch: str, files: Mapping[str, str], message: str
+    *, url: str, token: str, workdir: Path, base: str, branch: str, files: Mapping[str, str], message: str,
+    ca_bundle: Path | None = None,
 ) -> str:
-    """Clone `base` over HTTP, commit `files` on a new `branch`, push it (events fire)."""
+    """Clone `base` over HTTP(S), commit `files` on a new `branch`, push it (events fire).
+
+    `ca_bundle`: the certificates git trusts for https (the machine's CA bundle)."""
     return _commit_and_push(url=url, token=token, workdir=workdir, clone=base, new_branch=branch, files=files,
-                            message=message)
+                            message=message, ca_bundle=ca_bundle)
 
 
-def push_commit(*, url: str, token: str, workdir: Path, branch: str, files: Mapping[str, str], message: str) -> str:
-    """Clone `branch` over HTTP, commit `files` on it and push it back (events fire)."""
+def push_commit(*, url: str, token: str, workdir: Path, branch: str, files: Mapping[str, str], message: str,
+                ca_bundle: Path | None = None) -> str:
+    """Clone `branch` over HTTP(S), commit `files` on it and push it back (events fire)."""
     return _commit_and_push(url=url, token=token, workdir=workdir, clone=branch, new_branch=None, files=files,
-                            message=message)
+                            message=message, ca_bundle=ca_bundle)
 
 
 def _commit_and_push(*, url: str, token: str, workdir: Path, clone: str, new_branch: str | None,
-                     files: Mapping[str, str], message: str) -> str:
+                     files: Mapping[str, str], message: str, ca_bundle: Path | None) -> str:
     header = _auth_header(token)
-    git("-c", header, "clone", "--quiet", "--branch", clone, url, str(workdir))
+    # GIT_SSL_CAINFO, not http.sslCAInfo: an inherited GIT_SSL_CAINFO would override the config
+    tls = {"GIT_SSL_CAINFO": str(ca_bundle)} if ca_bundle is not None else {}
+    git("-c", header, "clone", "--quiet", "--branch", clone, url, str(workdir), env=tls)
     try:
         if new_branch is not None:
             git("checkout", "--quiet", "-b", new_branch, cwd=workdir)
@@ -119,7 +125,7 @@ def _commit_and_push(*, url: str, token: str, workdir: Path, clone: str, new_bra
             target.write_text(text)
         git("add", "--all", cwd=workdir)
         git("commit", "--quiet", "-m", message, cwd=workdir)
-        git("-c", header, "push", "--quiet", "origin", f"HEAD:refs/heads/{new_branch or clone}", cwd=workdir)
+        git("-c", header, "push", "--quiet", "origin", f"HEAD:refs/heads/{new_branch or clone}", cwd=workdir, env=tls)
         return git("rev-parse", "HEAD", cwd=workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

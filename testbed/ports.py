@@ -20,9 +20,10 @@ def free_port() -> int:
 
 
 def wait_for_http(
-    url: str, *, process: subprocess.Popen[bytes] | None, what: str, log: Path | None = None, timeout: float = 20.0
+    url: str, *, process: subprocess.Popen[bytes] | None, what: str, log: Path | None = None, timeout: float = 20.0,
+    verify: str | bool = True,
 ) -> None:
-    """Poll `url` until it answers, failing early if `process` exits."""
+    """Poll `url` until it answers, failing early if `process` exits (`verify`: CA bundle for https)."""
     deadline = time.monotonic() + timeout
     delay = 0.01
     while True:
@@ -30,8 +31,10 @@ def wait_for_http(
             tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
             raise TestbedError(f"{what} exited with code {process.returncode} before answering {url}\n{tail}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=1, verify=verify)
             return
+        except requests.exceptions.SSLError as error:
+            raise TestbedError(f"{what} answers {url} with a certificate the testbed does not trust: {error}") from error
         except requests.ConnectionError:
             pass
         if time.monotonic() > deadline:

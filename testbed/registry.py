@@ -1,8 +1,13 @@
 """A real CNCF distribution registry on 127.0.0.1, with its notifications wired back.
 
+As GHCR: https with the machine's certificate (the Docker engine is told to trust it through
+`/etc/docker/certs.d/<host:port>/ca.crt` while the registry runs) and token auth, the bearer
+challenge answered by the `TokenService` the `Registry` object runs next to it. Both are optional
+(plain http and no auth, for debugging).
+
 The registry posts an event for every blob and manifest push and pull; the `Registry` object runs
 the endpoint that receives them, so a test can ask which tags point at which digest and what was
-pushed during a run.
+pushed during a run. Its own queries authenticate as the token service's observer account.
 """
 
 from __future__ import annotations
@@ -14,16 +19,19 @@ import subprocess
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import requests
 
+from testbed.bearer import BearerAuth
 from testbed.errors import TestbedError
 from testbed.ports import free_port, wait_for_http
+from testbed.registry_auth import AccessCheck, TokenService
+from testbed.registry_events import EventListener, RegistryEvent
+from testbed.tls import DOCKER_CERTS, TLSFiles, trust_in_docker
+
 
 MANIFEST_TYPES = ", ".join(
     (
@@ -35,58 +43,28 @@ MANIFEST_TYPES = ", ".join(
 )
 
 
-@dataclass(frozen=True)
-class RegistryEvent:
-    """One notification of the registry: a push or pull of a blob or a manifest."""
-
-    seq: int
-    action: str  # push | pull | mount | delete
-    repository: str
-    digest: str
-    media_type: str
-    size: int
-    tag: str
-    user_agent: str
-
-    @property
-    def is_manifest(self) -> bool:
-        return "manifest" in self.media_type or "index" in self.media_type
-
-
-class _Listener(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, registry: Registry) -> None:
-        super().__init__(("127.0.0.1", 0), _ListenerHandler)
-        self.registry = registry
-
-
-class _ListenerHandler(BaseHTTPRequestHandler):
-    server: _Listener
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        try:
-            envelope = json.loads(body or b"{}")
-        except json.JSONDecodeError:
-            self.send_response(400)
-            self.end_headers()
-            return
-        self.server.registry._record(envelope.get("events", []))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
-        return
-
-
 class Registry:
-    """`docker-registry serve` on a free port with temporary storage."""
+    """`docker-registry serve` on a free port with temporary storage.
 
-    def __init__(self, root: Path) -> None:
+    `tls`: serve https with the machine's certificate. `access`: require tokens from a token service
+    that asks `access` what a GitHub token may do (GHCR's model); None: no auth.
+    """
+
+    def __init__(self, root: Path, *, tls: TLSFiles | None = None, access: AccessCheck | None = None,
+                 docker_certs: Path = DOCKER_CERTS) -> None:
         self._root = root
+        self._tls = tls
+        self._docker_certs = docker_certs
+        self._certs_written: Path | None = None
+        self.token_service = TokenService(root / "auth", access, tls=tls) if access is not None else None
+        self._session = requests.Session()
+        self._session.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would replace `verify`
+        self._session.verify = str(tls.bundle) if tls is not None else True
+        if self.token_service is not None:
+            self._session.auth = BearerAuth(self.token_service.admin_user, self.token_service.admin_password,
+                                            verify=self._session.verify)
         self._process: subprocess.Popen[bytes] | None = None
-        self._listener: _Listener | None = None
+        self._listener: EventListener | None = None
         self._events: list[RegistryEvent] = []
         self._changed = threading.Condition()
         self.port = 0
@@ -99,11 +77,15 @@ class Registry:
         binary = shutil.which("docker-registry") or shutil.which("registry")
         if binary is None:
             raise TestbedError("the distribution registry is not installed (Debian: apt-get install -y docker-registry)")
-        self._listener = _Listener(self)
+        self._listener = EventListener(self._record)
         threading.Thread(target=self._listener.serve_forever, name="registry-events", daemon=True).start()
         self._root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         try:
+            if self.token_service is not None:
+                self.token_service.start()
+            if self._tls is not None:
+                self._certs_written = trust_in_docker(self._tls, self.address, self._docker_certs)
             self._serve(binary)
         except TestbedError:
             self.stop()
@@ -117,7 +99,8 @@ class Registry:
         log = (self._root / "registry.log").open("ab")
         self._binary = binary
         self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
-        wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log")
+        wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log",
+                      verify=self._session.verify)
 
     # faults ----------------------------------------------------------------
     def set_read_only(self, read_only: bool) -> None:
@@ -153,7 +136,8 @@ class Registry:
                     "delete": {"enabled": True},
                     "maintenance": {"readonly": {"enabled": self._read_only}, "uploadpurging": {"enabled": False}},
                 },
-                "http": {"addr": f"127.0.0.1:{self.port}"},
+                "http": self._http_config(),
+                **({"auth": self.token_service.registry_config()} if self.token_service is not None else {}),
                 "notifications": {
                     "endpoints": [
                         {
@@ -168,12 +152,24 @@ class Registry:
             }
         )
 
+    def _http_config(self) -> dict[str, Any]:
+        http: dict[str, Any] = {"addr": f"127.0.0.1:{self.port}"}
+        if self._tls is not None:
+            http["tls"] = {"certificate": str(self._tls.server_cert), "key": str(self._tls.server_key)}
+        return http
+
     def stop(self) -> None:
         self._halt()
         if self._listener is not None:
             self._listener.shutdown()
             self._listener.server_close()
             self._listener = None
+        if self.token_service is not None:
+            self.token_service.stop()
+        if self._certs_written is not None:
+            shutil.rmtree(self._certs_written, ignore_errors=True)
+            self._certs_written = None
+        self._session.close()
 
     def __enter__(self) -> Registry:
         return self.start()
@@ -192,19 +188,25 @@ class Registry:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def session(self) -> requests.Session:
+        """An HTTP session that trusts the registry's certificate and answers its token challenge
+        with the testbed's own observer account."""
+        return self._session
+
+    @property
     def url(self) -> str:
-        return f"http://{self.address}"
+        return f"{'https' if self._tls is not None else 'http'}://{self.address}"
 
     # queries ---------------------------------------------------------------
     def tags(self, repository: str) -> list[str]:
-        response = requests.get(f"{self.url}/v2/{repository}/tags/list", timeout=10)
+        response = self._session.get(f"{self.url}/v2/{repository}/tags/list", timeout=10)
         if response.status_code == 404:
             return []
         response.raise_for_status()
         return sorted(response.json().get("tags") or [])
 
     def digest(self, repository: str, tag: str) -> str | None:
-        response = requests.head(
+        response = self._session.head(
             f"{self.url}/v2/{repository}/manifests/{tag}", headers={"Accept": MANIFEST_TYPES}, timeout=10
         )
         if response.status_code == 404:
@@ -213,7 +215,7 @@ class Registry:
         return response.headers["Docker-Content-Digest"]
 
     def repositories(self) -> list[str]:
-        response = requests.get(f"{self.url}/v2/_catalog", timeout=10)
+        response = self._session.get(f"{self.url}/v2/_catalog", timeout=10)
         response.raise_for_status()
         return sorted(response.json().get("repositories") or [])
 
@@ -232,6 +234,7 @@ class Registry:
                         size=int(target.get("size") or target.get("length") or 0),
                         tag=target.get("tag", ""),
                         user_agent=raw.get("request", {}).get("useragent", ""),
+                        actor=str(raw.get("actor", {}).get("name") or ""),
                     )
                 )
             self._changed.notify_all()
@@ -261,7 +264,7 @@ class Registry:
             return
         marker = f"relsuite-sync/{uuid.uuid4()}"
         self._ensure_sentinel()
-        requests.get(
+        self._session.get(
             f"{self.url}/v2/relsuite/sentinel/manifests/latest",
             headers={"Accept": MANIFEST_TYPES, "User-Agent": marker},
             timeout=10,
@@ -280,12 +283,12 @@ class Registry:
         headers = {"User-Agent": "relsuite-sync/setup"}
         config = b"{}"
         config_digest = "sha256:" + hashlib.sha256(config).hexdigest()
-        start = requests.post(f"{self.url}/v2/relsuite/sentinel/blobs/uploads/", headers=headers, timeout=10)
+        start = self._session.post(f"{self.url}/v2/relsuite/sentinel/blobs/uploads/", headers=headers, timeout=10)
         start.raise_for_status()
         location = start.headers["Location"]
         location = location if location.startswith("http") else f"{self.url}{location}"
         separator = "&" if "?" in location else "?"
-        requests.put(
+        self._session.put(
             f"{location}{separator}digest={config_digest}",
             data=config,
             headers={**headers, "Content-Type": "application/octet-stream"},
@@ -297,7 +300,7 @@ class Registry:
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": 2},
             "layers": [],
         }
-        requests.put(
+        self._session.put(
             f"{self.url}/v2/relsuite/sentinel/manifests/latest",
             data=json.dumps(manifest),
             headers={**headers, "Content-Type": "application/vnd.oci.image.manifest.v1+json"},

@@ -17,7 +17,6 @@ import subprocess
 import tempfile
 import threading
 import time
-from datetime import datetime
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,18 +24,16 @@ from typing import Any
 
 import yaml
 
+from testbed.actionstore import ActionStore
+from testbed.actionuses import ActionSources, MissingActionError, resolve
+from testbed.actlog import JobResult, parse_jobs, render_log
+from testbed.calltoken import pass_token
 from testbed.errors import TestbedError
+from testbed.jobimage import TRUST_ENV_IN_IMAGE
+from testbed.tls import TLSFiles
+from testbed.node import host_node_dir
 
 RUN_LABEL = "io.relsuite.run"
-
-
-@dataclass(frozen=True)
-class JobResult:
-    """One job of a run, as act reported it (`skipped` when act never started it)."""
-
-    name: str
-    result: str
-    outputs: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -65,6 +62,7 @@ class Run:
     conclusion: str | None = None  # success | failure | cancelled
     jobs: dict[str, JobResult] = field(default_factory=dict)
     log: str = ""
+    created: float = field(default_factory=time.time)  # when the event queued it
     started: float = 0.0
     finished: float = 0.0
     cancel_requested: bool = False
@@ -109,13 +107,27 @@ class Run:
 
 @dataclass(frozen=True)
 class RunnerConfig:
-    """How act is invoked: which job image, container or host mode, which actions map locally."""
+    """How act is invoked: which job image, container or host mode, where actions come from.
+
+    Actions come from `local_repositories` (`owner/repo@ref` -> folder), then the action store;
+    the rest is downloaded from github.com when `action_downloads`, else the run fails at once.
+    """
 
     image: str
     mode: str = "container"  # container | host
     local_repositories: Mapping[str, Path] = field(default_factory=dict)
+    action_store: ActionStore | None = None
+    action_downloads: bool = True
     act: str = "act"
     timeout: float = 600.0
+    # the machine's CA: the job image must trust it already (jobimage.trusting_image); host mode gets env
+    tls: TLSFiles | None = None
+
+    def trust_env(self) -> dict[str, str]:
+        """Environment that makes the jobs' clients trust the testbed's CA."""
+        if self.tls is None:
+            return {}
+        return self.tls.client_env() if self.mode == "host" else dict(TRUST_ENV_IN_IMAGE)
 
 
 class ActRunner:
@@ -131,7 +143,7 @@ class ActRunner:
     def _platform(self) -> str:
         return "-self-hosted" if self.config.mode == "host" else self.config.image
 
-    def command(self, request: RunRequest, files: Path) -> list[str]:
+    def command(self, request: RunRequest, files: Path, sources: ActionSources | None = None) -> list[str]:
         event_file = files / "event.json"
         event_file.write_text(json.dumps(request.payload))
         secret_file = files / "secrets"
@@ -152,28 +164,46 @@ class ActRunner:
             "--action-cache-path", str(self._workdir / "action-cache"),
             "--container-options", f"--label {RUN_LABEL}={files.name}",
         ]
-        for key, value in request.env.items():
+        # host mode: a docker config of the run's own, as a fresh runner has (docker login writes there)
+        own = {"DOCKER_CONFIG": str(files / "docker-config")} if self.config.mode == "host" else {}
+        for key, value in {**self.config.trust_env(), **own, **request.env}.items():
             command += ["--env", f"{key}={value}"]
-        for spec, path in self.config.local_repositories.items():
+        mapped = {**self.config.local_repositories, **(sources.local_repositories if sources else {})}
+        for spec, path in mapped.items():
             command += ["--local-repository", f"{spec}={path}"]
+        for repository in sources.downloads if sources else ():
+            # act fetches actions from GITHUB_SERVER_URL (the local GitHub), as a GitHub Enterprise Server would
+            command += ["--replace-ghe-action-with-github-com", repository]
         return command
 
     def run(self, run: Run, checkout: Path) -> Run:
         """Run act for `run.request` in `checkout` (a clone at the event's commit, ours to change)."""
         workflows = checkout / ".github" / "workflows"
         tag = f"relsuite-{os.getpid()}-{id(run):x}-{run.id}"
+        for name in workflow_files(workflows, run.request.workflow):
+            pass_token(workflows / name)
+        try:
+            sources = resolve(
+                checkout, run.request.workflow, store=self.config.action_store, mapped=self.config.local_repositories,
+                downloads=self.config.action_downloads, repository=run.request.repo,
+            )
+        except MissingActionError as error:
+            return _refused(run, str(error))
         with contextlib.ExitStack() as stack:
             for key in distinct_names(workflows, run.request.workflow, tag):
                 stack.enter_context(_machine_lock(key))
-            return self._run(run, checkout, tag)
+            return self._run(run, checkout, tag, sources)
 
-    def _run(self, run: Run, checkout: Path, tag: str) -> Run:
+    def _run(self, run: Run, checkout: Path, tag: str, sources: ActionSources) -> Run:
         with tempfile.TemporaryDirectory(prefix="act-", dir=self._workdir) as tmp:
             files = Path(tmp)
             (files / "inputs").write_text("")
             (files / "env").write_text("")
-            command = self.command(run.request, files)
-            env = {**os.environ, "HOME": os.environ.get("HOME", str(files))}
+            command = self.command(run.request, files, sources)
+            host_trust = self.config.tls.client_env() if self.config.tls is not None else {}
+            env = {**os.environ, "HOME": os.environ.get("HOME", str(files)), **host_trust}
+            if self.config.mode == "host":  # node 24 for node24 actions, as the job image has it
+                env["PATH"] = f"{host_node_dir()}{os.pathsep}{env.get('PATH', '')}"
             run.status, run.started = "in_progress", time.time()
             process = subprocess.Popen(
                 command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -201,6 +231,14 @@ class ActRunner:
         if interrupted:
             run.log += "\nThe run was canceled: a newer run of its concurrency group started (cancel-in-progress)."
         return run
+
+
+def _refused(run: Run, reason: str) -> Run:
+    """The run fails before act starts (GitHub fails the job at "Set up job" the same way)."""
+    run.started = run.finished = time.time()
+    run.status, run.conclusion = "completed", "failure"
+    run.log = f"The run could not start: an action it uses cannot be served.\n{reason}"
+    return run
 
 
 LOCKS = Path(tempfile.gettempdir()) / "relsuite-act-locks"
@@ -293,59 +331,3 @@ def _remove_leftovers(label: str) -> None:
     subprocess.run(["docker", "rm", "-f", "-v", *containers], capture_output=True, check=False)
     volumes = [name.lstrip("/") + suffix for name in names for suffix in ("", "-env")]
     subprocess.run(["docker", "volume", "rm", "-f", *volumes], capture_output=True, check=False)
-
-
-def _lines(stdout: str) -> list[dict[str, Any]]:
-    records = []
-    for line in stdout.splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            record = {"msg": line}
-        if isinstance(record, dict):
-            records.append(record)
-    return records
-
-
-def parse_jobs(stdout: str) -> dict[str, JobResult]:
-    """Per job: its result and the outputs its steps set (act's `--json` log lines).
-
-    Jobs are keyed `greet` for a job of the workflow itself, `<called workflow name>/<job>` for a job
-    of a reusable workflow it calls. Jobs act skipped do not appear.
-    """
-    results: dict[str, str] = {}
-    outputs: dict[str, dict[str, str]] = {}
-    for record in _lines(stdout):
-        path = str(record.get("job") or "")
-        if not path:
-            continue
-        # `<workflow name>/<job>`, or `<caller job>/<called workflow name>/<job>`; act pads names
-        parts = [part.strip() for part in path.split("/")]
-        job = "/".join(parts[1:]) if len(parts) > 1 else parts[0]
-        outputs.setdefault(job, {})
-        if record.get("command") == "set-output" and record.get("name"):
-            outputs[job][str(record["name"])] = str(record.get("arg", ""))
-        if "jobResult" in record:
-            results[job] = str(record["jobResult"])
-    return {
-        job: JobResult(name=job, result=results.get(job, "skipped"), outputs=outputs.get(job, {}))
-        for job in outputs
-    }
-
-
-def render_log(stdout: str) -> str:
-    """The log as a person reads it: `+seconds [job] message` per line."""
-    lines = []
-    start: datetime | None = None
-    for record in _lines(stdout):
-        message = str(record.get("msg", "")).rstrip("\n")
-        job = record.get("job")
-        offset = ""
-        try:
-            stamp = datetime.fromisoformat(str(record["time"]))
-            start = start or stamp
-            offset = f"+{(stamp - start).total_seconds():5.1f}s "
-        except (KeyError, ValueError):
-            pass
-        lines.append(f"{offset}[{str(job).strip()}] {message}" if job else f"{offset}{message}")
-    return "\n".join(lines)

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from testbed.decisions import ConcurrencyAction, ConcurrencyDecision
 from testbed.errors import TestbedError
 from testbed.runner import Run, RunRequest
 
@@ -32,6 +33,7 @@ class Scheduler:
 
     execute: Execute
     runs: list[Run] = field(default_factory=list)
+    on_decision: Callable[[ConcurrencyDecision], None] | None = None  # hears what each group did
     _groups: dict[str, _Group] = field(default_factory=dict)
     _active: int = 0
     _cond: threading.Condition = field(default_factory=threading.Condition)
@@ -48,17 +50,25 @@ class Scheduler:
             group = self._groups.setdefault(group_name, _Group())
             if group.running is None:
                 group.running = run
+                self._decide(run, group_name, "started")
                 self._start(run)
             else:
                 if group.pending is not None:
                     group.pending.status, group.pending.conclusion = "completed", "cancelled"
                     group.pending.log = f"Canceling since a higher priority waiting request for {group_name!r} exists"
+                    self._decide(group.pending, group_name, "cancelled pending", by=run)
                 run.status = "pending"
                 group.pending = run
+                self._decide(run, group_name, "queued", by=group.running)
                 if request.cancel_in_progress:
+                    self._decide(group.running, group_name, "cancel in progress", by=run)
                     group.running.cancel()  # it ends soon; the pending run starts when it has
             self._cond.notify_all()
             return run
+
+    def _decide(self, run: Run, group: str, action: ConcurrencyAction, by: Run | None = None) -> None:
+        if self.on_decision is not None:
+            self.on_decision(ConcurrencyDecision(run.id, run.workflow, group, action, by.id if by else None))
 
     def _start(self, run: Run) -> None:
         self._active += 1
@@ -82,6 +92,7 @@ class Scheduler:
                     group.running, next_run = group.pending, group.pending
                     group.pending = None
                     if next_run is not None:
+                        self._decide(next_run, group_name or "", "started from queue", by=run)
                         self._start(next_run)
                 self._cond.notify_all()
 

@@ -16,8 +16,12 @@ from pathlib import Path
 
 import trustme
 
+from testbed.errors import TestbedError
+
 # Names every local server is reached by; the certificate is valid for each.
 SERVER_NAMES = ("127.0.0.1", "localhost", "::1")
+# where the Docker engine looks for the CA of a registry (https://docs.docker.com/engine/security/certificates/)
+DOCKER_CERTS = Path("/etc/docker/certs.d")
 SYSTEM_BUNDLES = (
     Path("/etc/ssl/certs/ca-certificates.crt"),  # Debian, Ubuntu
     Path("/etc/pki/tls/certs/ca-bundle.crt"),  # Fedora, RHEL
@@ -70,6 +74,19 @@ class TLSFiles:
             "GIT_SSL_CAINFO": bundle,
             "NODE_EXTRA_CA_CERTS": str(self.ca_cert),
         }
+
+
+def trust_in_docker(files: TLSFiles, address: str, certs: Path = DOCKER_CERTS) -> Path:
+    """Tell the Docker engine to trust the CA for the registry at `address` (host:port): its
+    `certs.d/<address>/ca.crt`, read at each connection. Returns the folder, for the caller to remove."""
+    folder = certs / address
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(files.ca_cert, folder / "ca.crt")
+    except PermissionError as error:
+        raise TestbedError(f"cannot write {folder}/ca.crt for the Docker engine to trust the registry: {error} "
+                           "(run as root, or start the testbed with plain http)") from error
+    return folder
 
 
 def default_directory() -> Path:

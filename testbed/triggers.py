@@ -125,36 +125,68 @@ def _paths_pass(config: Mapping[str, Any], changed: tuple[str, ...] | None) -> b
 
 def triggers(workflow: Mapping[str, Any], event: EventFacts) -> bool:
     """True when GitHub would start this workflow for this event."""
+    return why_not(workflow, event) is None
+
+
+def _event_label(event: EventFacts) -> str:
+    return f"{event.name}.{event.action}" if event.action else event.name
+
+
+def why_not(workflow: Mapping[str, Any], event: EventFacts) -> str | None:
+    """None when GitHub would start this workflow for this event, else the reason it would not."""
     on = _triggers(workflow)
     if event.name not in on:
-        return False
+        return f"{event.name!r} is not in `on:` (it lists {sorted(on) or 'nothing'})"
     config = on[event.name] or {}
     if not isinstance(config, Mapping):
-        return True
+        return None
     if event.name in ("workflow_call",):
-        return False
+        return "workflow_call runs only when another workflow calls it"
     types = config.get("types")
     allowed = frozenset(_as_list(types)) if types is not None else DEFAULT_TYPES.get(event.name)
     if allowed is not None and event.action not in allowed:
-        return False
+        source = "`types:`" if types is not None else "the default types"
+        return f"activity type {event.action!r} is not in {source} {sorted(allowed)}"
     if event.name in ("push", "create", "delete"):
         has_branch_filter = any(key in config for key in ("branches", "branches-ignore"))
         has_tag_filter = any(key in config for key in ("tags", "tags-ignore"))
         if event.tag:
             # A tag push runs a workflow only if it filters on tags, or on nothing at all.
             if has_branch_filter and not has_tag_filter:
-                return False
+                return f"tag {event.tag!r} pushed, but the workflow filters on branches only"
             if not _ref_filters_pass(config, event.tag, "tags"):
-                return False
+                return f"tag {event.tag!r} does not pass the `tags`/`tags-ignore` filters"
         else:
             if has_tag_filter and not has_branch_filter:
-                return False
+                return f"branch {event.branch!r} pushed, but the workflow filters on tags only"
             if not _ref_filters_pass(config, event.branch, "branches"):
-                return False
-        return _paths_pass(config, event.changed_paths)
+                return f"branch {event.branch!r} does not pass the `branches`/`branches-ignore` filters"
+        return None if _paths_pass(config, event.changed_paths) else _paths_reason(event)
     if event.name in ("pull_request", "pull_request_target"):
-        return _ref_filters_pass(config, event.branch, "branches") and _paths_pass(config, event.changed_paths)
-    return True
+        if not _ref_filters_pass(config, event.branch, "branches"):
+            return f"base branch {event.branch!r} does not pass the `branches`/`branches-ignore` filters"
+        return None if _paths_pass(config, event.changed_paths) else _paths_reason(event)
+    return None
+
+
+def _paths_reason(event: EventFacts) -> str:
+    changed = list(event.changed_paths or ())
+    return f"no changed path passes the `paths`/`paths-ignore` filters (changed: {changed[:10]})"
+
+
+def invalid_reason(text: str) -> str | None:
+    """None for a workflow file GitHub can read, else what is wrong with it (the parser's message)."""
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        return f"invalid YAML: {' '.join(str(error).split())}"
+    if not isinstance(loaded, dict):
+        return f"invalid workflow: the document is a {type(loaded).__name__}, not a mapping"
+    if "on" not in loaded and True not in loaded:
+        return "invalid workflow: no `on:` key"
+    if "jobs" not in loaded:
+        return "invalid workflow: no `jobs:` key"
+    return None
 
 
 def select(workflows: Mapping[str, str], event: EventFacts) -> list[str]:

@@ -12,20 +12,26 @@ import dataclasses
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import github
 
-from testbed import gitrepo
+from testbed import bulkobjects, gitrepo
+from testbed.actionstore import ActionStore
+from testbed.decisions import DecisionLog
 from testbed.dockerwatch import DockerWatch, ImageBuild
 from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
-from testbed.jobimage import ensure_job_image
+from testbed.jobimage import ensure_job_image, trusting_image
+from testbed.ocimage import ImageStore
 from testbed.registry import Registry, RegistryEvent
+from testbed.registry_auth import RegistryAccess
 from testbed.runner import ActRunner, Run, RunnerConfig
 from testbed.scheduler import Scheduler
+from testbed.secretforms import find_leaks
+from testbed.tls import TLSFiles, machine_tls
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "acme"
@@ -43,21 +49,30 @@ CHART_FILES = {"README.md": "# helm-charts\n\nReceives release dispatches from a
 
 @dataclass(frozen=True)
 class WorldConfig:
-    """What to run (workflow files) and how (act container or host mode)."""
+    """What to run (workflow files) and how (act container or host mode, where actions come from)."""
 
     workflows: Path = SUITE_ROOT / "workflows"
     runner: str = "container"
+    # the action store (`--actions DIR`, laid out like ../shared/actions); None: act downloads actions
+    actions: Path | None = None
+    # may act download what the store lacks from github.com? None: only without a store
+    download_actions: bool | None = None
     # actions and reusable workflows served locally; None: the reference CLI's action (see bundle_action)
     local_repositories: Mapping[str, Path] | None = None
     images: str = "app=Dockerfile,worker=worker.Dockerfile"
     image: str | None = None  # act job image; built on demand when None
+    plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
+    action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
 
 
-def bundle_action(target: Path) -> Path:
-    """A small copy of this repository holding only what `release-suite/release-pipeline/reference@v1`
-    needs (act copies a mapped repository into every job container, so it is kept to the CLI)."""
+def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
+    """A small copy of `source` (this repository, or another copy of it) holding only what
+    `release-suite/release-pipeline/reference@v1` needs (act copies a mapped repository into every
+    job container, so it is kept to the CLI)."""
+    if not (source / "reference" / "action.yml").is_file():
+        raise TestbedError(f"{source} holds no reference/action.yml: pass the folder that contains reference/")
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(SUITE_ROOT / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(source / "reference", target / "reference", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return target
 
 
@@ -81,9 +96,11 @@ class World:
         self.root = root
         self.config = config
         self.docker_watch = docker_watch
-        self.registry = Registry(root / "registry")
-        self.github = LocalGitHub(root / "github", on_event=self._on_event)
-        self.scheduler = Scheduler(execute=self._execute)
+        self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
+        self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
+        self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
+        self.decisions = DecisionLog()  # why each workflow did or did not start, what concurrency did
+        self.scheduler = Scheduler(execute=self._execute, on_decision=self.decisions.record)
         self._runner: ActRunner | None = None
         self.release_token = ""
         self.secret_values: list[str] = []
@@ -106,11 +123,16 @@ class World:
         if not workflows:
             raise TestbedError(f"no workflow files (*.yml) in {self.config.workflows}: pass --workflows DIR")
         image = self.config.image or ensure_job_image()
+        if self.tls is not None and self.config.runner == "container":
+            image = trusting_image(image, self.tls)
         local = self.config.local_repositories
         if local is None:
-            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo")}
+            local = {ACTION_REPOSITORY: bundle_action(self.root / "action-repo", self.config.action_source)}
+        store = ActionStore.load(self.config.actions) if self.config.actions is not None else None
+        downloads = self.config.download_actions if self.config.download_actions is not None else store is None
         self._runner = ActRunner(
-            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local),
+            RunnerConfig(image=image, mode=self.config.runner, local_repositories=local, tls=self.tls,
+                         action_store=store, action_downloads=downloads),
             self.root / "act",
         )
         self.registry.start()
@@ -144,11 +166,15 @@ class World:
             "IMAGES": self.config.images,
         }
 
+    def registry_credentials(self) -> dict[str, str]:
+        """What a developer gives `docker login` for the registry: a user name and a GitHub token (GHCR's way)."""
+        return {"username": "octocat", "password": self.github.admin_token}
+
     def job_env(self) -> dict[str, str]:
         return {
             "GITHUB_API_URL": self.github.api_url,
             "GITHUB_SERVER_URL": self.github.url,
-            "GITHUB_GRAPHQL_URL": f"{self.github.api_url}/graphql",
+            "GITHUB_GRAPHQL_URL": f"{self.github.url}/api/graphql",  # GitHub Enterprise Server's layout
             "GITHUB_REPOSITORY": self.app_repo,
         }
 
@@ -156,7 +182,8 @@ class World:
     def api(self) -> github.Github:
         # an observer of a local server: no retries, and none of PyGithub's pauses between requests
         return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None,
-                             seconds_between_requests=None, seconds_between_writes=None)
+                             seconds_between_requests=None, seconds_between_writes=None,
+                             verify=str(self.tls.bundle) if self.tls is not None else True)
 
     def set_version(self, version: str, *, released: bool = True) -> str:
         """Make `version` the current state of main and stg (history, so no workflow runs).
@@ -189,6 +216,17 @@ class World:
         gitrepo.set_ref(bare, "refs/heads/stg", sha)
         return sha
 
+    def grow_objects(self, count: int = 17000) -> int:
+        """Give the app repository `count` more objects (a branch `bulk-assets` of tiny files, history only)
+        so that git abbreviates its commit hashes to more than 7 digits; return that length."""
+        bare = self._bare(self.app_repo)
+        bulkobjects.fast_import_files(bare, "refs/heads/bulk-assets", count)
+        length = bulkobjects.abbreviation_length(bare, "refs/heads/stg")
+        if length <= 7:
+            raise TestbedError(f"{self.app_repo} holds {count} more objects but git still abbreviates to {length} digits: "
+                               "grow it more")
+        return length
+
     @property
     def image_names(self) -> list[str]:
         """The images the app repo declares (repository variable IMAGES)."""
@@ -204,6 +242,7 @@ class World:
             branch=name,
             files=files,
             message=message,
+            ca_bundle=self.tls.bundle if self.tls is not None else None,
         )
 
     def push_commit(self, branch: str, *, files: Mapping[str, str], message: str) -> str:
@@ -211,6 +250,7 @@ class World:
         return gitrepo.push_commit(
             url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
             workdir=self.root / "work" / uuid.uuid4().hex[:8], branch=branch, files=files, message=message,
+            ca_bundle=self.tls.bundle if self.tls is not None else None,
         )
 
     def open_pr(self, head: str, base: str, title: str, body: str = "") -> int:
@@ -273,18 +313,35 @@ class World:
         floor = since.github if since else 0
         return [event for event in self.github.events[floor:] if event.suppressed]
 
+    def image_store(self) -> ImageStore:
+        """The registry as a puller sees it (manifests, platforms, the files an image carries)."""
+        return ImageStore(self.registry.url, self.registry.session)
+
     def read_file(self, repo: str, ref: str, path: str) -> str | None:
         return gitrepo.read_file(self._bare(repo), ref, path)
 
     def leaked_secrets(self) -> list[str]:
-        """Which secrets (shown by their first 4 characters) appear in any run's log."""
-        logs = self.log_text()
-        return [f"{value[:4]}..." for value in self.secret_values if value and value in logs]
+        """Which secrets (shown by their first 4 characters and the form) appear in any run's log,
+        raw or encoded (base64, URL-encoded, hex)."""
+        return [str(leak) for leak in find_leaks(self.log_text(), self.secret_values)]
 
     def log_text(self) -> str:
         return "\n\n".join(f"== {run.summary()}\n{run.log}" for run in self.runs)
 
     # wiring ------------------------------------------------------------------
+    def _package_access(self, token: str, owner: str) -> RegistryAccess | None:
+        """What a GitHub token may do with `owner`'s images (asked by the registry's token service).
+
+        As GHCR for a repository's packages: a token that reaches a repository of the owner reads
+        them. `packages: write` is not modelled yet, so every such token may push too (the
+        workflow's GITHUB_TOKEN included).
+        """
+        info = self.github.token_info(token)
+        if info is None:
+            return None
+        reaches = info.repos is None or any(repo.split("/")[0] == owner for repo in info.repos)
+        return RegistryAccess(read=reaches, write=reaches)
+
     def _bare(self, repo: str) -> Path:
         return self._bares[repo]
 
@@ -303,6 +360,7 @@ class World:
             },
             variables=self.variables(),
             env=self.job_env(),
+            on_decision=self.decisions.record,
         ):
             self.secret_values.append(request.secrets["GITHUB_TOKEN"])
             self.scheduler.submit(request)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
 ZERO = "0" * 40
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the tree with no entries
 
 
 class GitError(Exception):
@@ -62,9 +64,9 @@ def _parse(out: str) -> list[Commit]:
 
 
 def _utc(iso: str) -> str:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def resolve(bare: Path, rev: str) -> str | None:

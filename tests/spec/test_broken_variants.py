@@ -1,9 +1,10 @@
-"""The spec catches breakage: deliberately broken copies of the reference workflows are run
-through the spec, which must fail and name the seed item each one breaks.
+"""The spec catches breakage: deliberately broken copies of the reference (workflows or CLI) are
+run through the spec, which must fail and name the seed item each one breaks. And it accepts
+correct copies that make other legal choices ("must pass" variants).
 
 Each variant is the reference with one edit, made the way a careless change would make it.
-The spec runs in a child pytest (as a user would run it with --workflows DIR); its cucumber JSON
-tells which scenarios failed and which seed items they carry.
+The spec runs in a child pytest (as a user would run it with --workflows DIR --action DIR); its
+cucumber JSON tells which scenarios failed and which seed items they carry.
 """
 
 from __future__ import annotations
@@ -22,24 +23,46 @@ REFERENCE = ROOT / "workflows"
 
 
 @dataclass(frozen=True)
-class Variant:
-    """One broken implementation: an edit to one workflow file, and what the spec must say."""
+class Edit:
+    """One textual edit to a file of the reference CLI (a path under reference/)."""
 
-    name: str
     file: str
     old: str
     new: str
-    features: tuple[str, ...]  # feature files enough to show the breakage
-    item: str  # the seed item id a failing scenario must carry
-    count: int = 1  # how many occurrences of `old` the edit replaces (0 = all)
-    marker: str = ""  # only the scenarios with this tag, when a whole feature file is more than needed
 
-    def apply(self, target: Path) -> None:
-        shutil.copytree(REFERENCE, target)
-        path = target / self.file
-        text = path.read_text()
-        assert self.old in text, f"variant {self.name}: {self.old!r} not found in {self.file}; update the variant"
-        path.write_text(text.replace(self.old, self.new, self.count or -1))
+
+def edit_text(variant: str, path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text()
+    assert old in text, f"variant {variant}: {old!r} not found in {path.name}; update the variant"
+    path.write_text(text.replace(old, new, count or -1))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One implementation: an edit to one workflow file (and optionally the CLI), and what the spec must say."""
+
+    name: str
+    file: str  # workflow file edited ("" for a CLI-only edit)
+    old: str
+    new: str
+    features: tuple[str, ...]  # feature files enough to show the breakage
+    item: str  # the seed item id a failing scenario must carry ("" for a must-pass variant)
+    count: int = 1  # how many occurrences of `old` the edit replaces (0 = all)
+    marker: str = ""  # only the scenarios with this tag (a pytest -m expression), when a file is more than needed
+    cli: tuple[Edit, ...] = ()  # edits to the reference CLI
+    keyword: str = ""  # only the scenarios matching this pytest -k expression
+
+    def apply(self, target: Path) -> Path:
+        """Write the variant's workflows to target/workflows and its CLI to target/action; return the former."""
+        workflows = target / "workflows"
+        shutil.copytree(REFERENCE, workflows)
+        if self.file:
+            edit_text(self.name, workflows / self.file, self.old, self.new, self.count)
+        shutil.copytree(ROOT / "reference", target / "action" / "reference",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for edit in self.cli:
+            edit_text(self.name, target / "action" / "reference" / edit.file, edit.old, edit.new)
+        return workflows
 
 
 VARIANTS = [
@@ -80,6 +103,27 @@ VARIANTS = [
             ("production_payload",), "prod_dispatch"),
     Variant("staging-cancels-in-progress", "build-stg-image.yml", "  cancel-in-progress: false",
             "  cancel-in-progress: true", ("hardening",), "concurrent_merges", marker="concurrent_merges"),
+    Variant("minor-bump-keeps-patch", "", "", "", ("version_bump",), "bump_kind", keyword="1.2.3",
+            cli=(Edit("version.py", "return current.bump_minor()", "return current.replace(minor=current.minor + 1)"),)),
+    Variant("images-built-from-the-merge-commit", "", "", "", ("version_bump",), "version_in_sync", keyword="search",
+            cli=(Edit("cli.py", """    gitops.checkout(Path.cwd(), args.sha)
+    found = str(version.parse((Path.cwd() / "VERSION").read_text() if (Path.cwd() / "VERSION").exists() else None))""",
+                      """    gitops.checkout(Path.cwd(), os.environ.get("GITHUB_SHA") or args.sha)  # the event's commit
+    found = str(version.parse(args.version, source="--version"))"""),)),
+    # a debugging line left in: curl -v prints `Authorization: Basic base64(x-access-token:TOKEN)`
+    Variant("token-in-a-verbose-curl", "build-image.yml", "        run: release-cli comment",
+            """        run: curl -sv -u "x-access-token:$GITHUB_TOKEN" "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY" -o /dev/null; release-cli comment""",
+            ("hardening",), "no_secret_leak", keyword="encoding"),
+    Variant("token-printed-as-hex", "build-image.yml", "        run: release-cli comment",
+            """        run: printf '%s' "$GITHUB_TOKEN" | od -An -tx1 | tr -d ' \\n'; echo; release-cli comment""",
+            ("hardening",), "no_secret_leak", keyword="encoding"),
+    Variant("changelog-of-commit-subjects", "", "", "", ("production_release",), "prod_changelog",
+            keyword="commit_messages",
+            cli=(Edit("changelog.py", "        title = next((line.strip() for line in lines[1:] if line.strip()), branch)",
+                      "        title = repo.get_commit(commit.parents[-1].sha).commit.message.splitlines()[0]"),)),
+    Variant("shorthash-by-git-abbreviation", "build-image.yml", """--tags 'stg-{short},stg-{version}'""",
+            '--tags "stg-$(git rev-parse --short "$SHA"),stg-{version}"', ("image_tags",), "stg_tags",
+            keyword="digits"),
 ]
 
 
@@ -95,12 +139,14 @@ def failing_items(cucumber: Path) -> dict[str, set[str]]:
     return failed
 
 
-def run_spec(workflows: Path, features: tuple[str, ...], results: Path, marker: str = "") -> tuple[int, dict[str, set[str]], str]:
+def run_spec(workflows: Path, features: tuple[str, ...], results: Path, marker: str = "",
+             keyword: str = "") -> tuple[int, dict[str, set[str]], str]:
     cucumber = results / "cucumber.json"
     command = [
         sys.executable, "-m", "pytest", *(str(ROOT / "features" / f"test_{name}.py") for name in features),
-        "--workflows", str(workflows), f"--cucumberjson={cucumber}", "-p", "no:cacheprovider", "-q",
-        "--no-header", f"--results-dir={results}", *(["-m", marker] if marker else []),
+        "--workflows", str(workflows), "--action", str(workflows.parent / "action"), f"--cucumberjson={cucumber}",
+        "-p", "no:cacheprovider", "-q", "--no-header", f"--results-dir={results}",
+        *(["-m", marker] if marker else []), *(["-k", keyword] if keyword else []),
     ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     failed = failing_items(cucumber) if cucumber.exists() else {}
@@ -111,9 +157,8 @@ def run_spec(workflows: Path, features: tuple[str, ...], results: Path, marker: 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.name)
 def test_spec_rejects_broken_variant(variant: Variant, tmp_path: Path) -> None:
     """The spec fails on this broken copy, and a failing scenario names the broken seed item."""
-    workflows = tmp_path / "workflows"
-    variant.apply(workflows)
-    code, failed, output = run_spec(workflows, variant.features, tmp_path / "results", variant.marker)
+    workflows = variant.apply(tmp_path / "variant")
+    code, failed, output = run_spec(workflows, variant.features, tmp_path / "results", variant.marker, variant.keyword)
     assert code != 0, f"the spec passed the broken variant {variant.name!r}:\n{output}"
     named = [scenario for scenario, tags in failed.items() if variant.item in tags]
     assert named, f"no failing scenario carries @{variant.item}; failed: {failed}\n{output}"

@@ -184,3 +184,52 @@ def test_cancelled_run_stops_and_leaves_no_container(tmp_path: Path) -> None:
 def _containers(name: str) -> list[str]:
     listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"name={name}"], capture_output=True, text=True, check=True)
     return listed.stdout.split()
+
+
+TRUST_JOB = textwrap.dedent(
+    """
+    name: trust
+    on: push
+    permissions: {}
+    jobs:
+      reach:
+        runs-on: ubuntu-latest
+        steps:
+          - env:
+              TOKEN: ${{ secrets.TOKEN }}
+            run: |
+              set -eu
+              curl -sS --fail -o /dev/null -H "Authorization: token $TOKEN" "$API/repos/acme/app"
+              git -c "http.extraHeader=Authorization: basic $(printf 'x:%s' "$TOKEN" | base64 -w0)" ls-remote "$SERVER/acme/app.git"
+              python3 -c 'import os, requests; requests.get(os.environ["API"] + "/repos/acme/app", headers={"Authorization": "token " + os.environ["TOKEN"]}, timeout=10).raise_for_status()'
+              echo "docker-config=${DOCKER_CONFIG:-}" >> "$GITHUB_OUTPUT"
+    """
+)
+
+
+@pytest.mark.parametrize("mode", ["container", "host"])
+def test_jobs_trust_the_testbeds_ca(tmp_path: Path, mode: str) -> None:
+    """curl, git and Python requests in a job reach an https server signed by the machine's CA; a
+    host-mode job gets a docker config of its own (its `docker login` stays out of the user's)."""
+    from testbed.github import LocalGitHub
+    from testbed.jobimage import trusting_image
+    from testbed.tls import machine_tls
+
+    tls = machine_tls()
+    repo = tmp_path / "repo"
+    (repo / ".github/workflows").mkdir(parents=True)
+    (repo / ".github/workflows/trust.yml").write_text(TRUST_JOB)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "one"]):
+        subprocess.run(["git", *command], cwd=repo, check=True, env={**env, "PATH": "/usr/bin:/bin"})
+    with LocalGitHub(tmp_path / "github", tls=tls) as gh:
+        gh.create_repo("acme/app")
+        image = trusting_image(ensure_job_image(), tls)
+        runner = ActRunner(RunnerConfig(image=image, mode=mode, tls=tls), tmp_path / "act")
+        request = RunRequest(repo="acme/app", workflow="trust.yml", event_name="push",
+                             payload={"ref": "refs/heads/main"}, sha="HEAD", secrets={"TOKEN": gh.admin_token},
+                             variables={}, env={"API": gh.api_url, "SERVER": gh.url})
+        run = runner.run(Run(id=1, request=request), repo)
+    assert run.conclusion == "success", run.log
+    docker_config = run.jobs["reach"].outputs["docker-config"]
+    assert (docker_config.startswith(str(tmp_path / "act")) if mode == "host" else docker_config == ""), docker_config

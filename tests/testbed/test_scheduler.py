@@ -80,3 +80,20 @@ def test_without_cancel_in_progress_the_running_run_finishes() -> None:
     engine.release()
     scheduler.wait_idle(timeout=10)
     assert [first.conclusion, second.conclusion] == ["success", "success"]
+
+
+def test_every_concurrency_decision_is_recorded_with_the_run_that_caused_it() -> None:
+    """Started, queued, cancelled pending and started from queue are recorded, each naming the other run."""
+    from testbed.decisions import ConcurrencyDecision, DecisionLog
+
+    engine, log = Blocking(), DecisionLog()
+    scheduler = Scheduler(engine, on_decision=log.record)
+    first = scheduler.submit(_request("release"))
+    engine.first_started.wait(5)
+    second, third = scheduler.submit(_request("release")), scheduler.submit(_request("release"))
+    engine.release()
+    scheduler.wait_idle(timeout=10)
+    seen = [(d.run, d.action, d.by_run) for d in log.items if isinstance(d, ConcurrencyDecision)]
+    assert seen == [(first.id, "started", None), (second.id, "queued", first.id),
+                    (second.id, "cancelled pending", third.id), (third.id, "queued", first.id),
+                    (third.id, "started from queue", first.id)]

@@ -92,3 +92,24 @@ def test_repository_dispatch_types() -> None:
     workflow = parse_workflow("on:\n  repository_dispatch:\n    types: [helm-release]\njobs: {}\n")
     assert triggers(workflow, EventFacts("repository_dispatch", action="helm-release"))
     assert not triggers(workflow, EventFacts("repository_dispatch", action="other"))
+
+
+def test_why_not_names_the_filter_that_stopped_the_workflow() -> None:
+    """Each refusal names its reason: event not in `on:`, activity type, base branch."""
+    from testbed.triggers import why_not
+
+    workflow = parse_workflow("on:\n  pull_request:\n    types: [closed]\n    branches: [stg]\njobs: {}\n")
+    assert "not in `on:`" in (why_not(workflow, EventFacts(name="push", branch="stg")) or "")
+    assert "'opened' is not in `types:`" in (why_not(workflow, EventFacts("pull_request", "opened", "stg")) or "")
+    assert "base branch 'main'" in (why_not(workflow, EventFacts("pull_request", "closed", "main")) or "")
+    assert why_not(workflow, EventFacts("pull_request", "closed", "stg")) is None
+
+
+def test_invalid_workflow_files_are_named_with_the_parsers_message() -> None:
+    """Broken YAML, a non-mapping and a file without `on:` each get a reason, never silence."""
+    from testbed.triggers import invalid_reason
+
+    assert (invalid_reason("on: [push\njobs: {}\n") or "").startswith("invalid YAML: while parsing")
+    assert "not a mapping" in (invalid_reason("- a\n- b\n") or "")
+    assert "no `on:` key" in (invalid_reason("jobs: {}\n") or "")
+    assert invalid_reason("on: push\njobs: {}\n") is None

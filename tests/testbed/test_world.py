@@ -44,3 +44,21 @@ def test_workflow_token_push_starts_no_run(trivial_world: World) -> None:
     assert [event.ref for event in suppressed] == ["refs/heads/stg"]
     pushes_run = [run for run in world.runs[mark.runs :] if run.workflow == "on-push.yml"]
     assert len(pushes_run) == 1  # the merge's push, not the bump's
+
+
+def test_jobs_reach_github_over_https_and_push_images_after_docker_login(tmp_path: Path,
+                                                                          docker_watch: DockerWatch) -> None:
+    """In a job container: the API, git and Python trust the CA over https, and `docker login` with
+    the job's GITHUB_TOKEN lets it push to the registry (a bad token is refused)."""
+    config = WorldConfig(workflows=Path(__file__).parent / "workflows-registry")
+    with World.started(tmp_path / "world", config, docker_watch) as world:
+        assert world.github.url.startswith("https://") and world.registry.url.startswith("https://")
+        mark = world.mark()
+        sha = world.push_commit("stg", files={"f.txt": "f\n"}, message="Publish")
+        runs = world.wait_idle()[mark.runs :]
+        assert [run.conclusion for run in runs] == ["success"], world.log_text()
+        assert world.registry.digest("acme/published", sha) is not None
+        manifests = [event for event in world.registry_pushes(since=mark) if event.is_manifest]
+        observer = world.registry.token_service.admin_user if world.registry.token_service else ""
+        # pushed with the token the job logged in with (named by the user it gave: github.actor), not anonymously
+        assert len(manifests) == 1 and manifests[0].actor not in ("", observer), manifests

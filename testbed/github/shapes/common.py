@@ -1,4 +1,4 @@
-"""JSON bodies shaped as GitHub's REST API and webhooks shape them.
+"""Users and repositories shaped as GitHub's REST API and webhooks shape them.
 
 Only the values the testbed knows are real; the rest (counts, flags, URLs of features the
 testbed does not host) are filled the way GitHub fills them for a fresh private repository,
@@ -8,12 +8,15 @@ so that clients and schema validators see every field they expect.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
+
+from testbed.github.records import Repo
+from testbed.github.site import Site
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def numeric_id(text: str) -> int:
@@ -110,7 +113,7 @@ def repository(api: str, web: str, full_name: str, repo_id: int, default_branch:
         "fork": False,
         "url": url,
         **{key: url + suffix for key, suffix in REPO_URLS.items()},
-        "git_url": f"{web.replace('http', 'git', 1)}/{full_name}.git",
+        "git_url": f"git:{web.split(':', 1)[1]}/{full_name}.git",
         "ssh_url": f"git@localhost:{full_name}.git",
         "clone_url": f"{web}/{full_name}.git",
         "svn_url": f"{web}/{full_name}",
@@ -172,3 +175,13 @@ def git_person(name: str, email: str, date: str) -> dict[str, str]:
 
 def verification() -> dict[str, Any]:
     return {"verified": False, "reason": "unsigned", "signature": None, "payload": None, "verified_at": None}
+
+
+def repo_of(site: Site, repo: Repo, *, webhook: bool = False) -> dict[str, Any]:
+    """`repository` for a hosted repository."""
+    return repository(site.api, site.url, repo.full_name, repo.id, repo.default_branch, repo.created, repo.pushed,
+                      webhook=webhook)
+
+
+def user_of(site: Site, login: str, *, webhook: bool = False) -> dict[str, Any]:
+    return user(site.api, site.url, login, webhook=webhook)

@@ -1,0 +1,32 @@
+"""Lookups several route families share: a commit by any name, a pull request or release by number."""
+
+from __future__ import annotations
+
+from testbed.github import gitdata
+from testbed.github.protocol import not_found, unprocessable
+from testbed.github.records import PullRequest, Release, Repo
+
+REPO = "/repos/{owner}/{repo}"
+
+
+def commit_or_422(repo: Repo, rev: str) -> gitdata.Commit:
+    """The commit `rev` names (branch, tag, SHA), or GitHub's 422 "No commit found"."""
+    sha = gitdata.resolve(repo.bare, rev)
+    found = gitdata.commit(repo.bare, sha) if sha else None
+    if found is None:
+        raise unprocessable(f"No commit found for SHA: {rev}")
+    return found
+
+
+def pull_or_404(repo: Repo, number: int) -> PullRequest:
+    found = repo.pull(number)
+    if found is None:
+        raise not_found()
+    return found
+
+
+def release_or_404(repo: Repo, release_id: int) -> Release:
+    found = repo.release(release_id)
+    if found is None:
+        raise not_found()
+    return found

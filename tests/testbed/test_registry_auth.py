@@ -1,0 +1,164 @@
+"""The registry as GHCR: https with the machine's CA, the bearer-token challenge, and tokens issued
+for GitHub tokens with the access the GitHub side grants."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from testbed.registry import Registry
+from testbed.registry_auth import ISSUER, SERVICE, RegistryAccess, libtrust_key_id
+from testbed.tls import TLSFiles, machine_tls
+
+WRITER, READER, STRANGER = "ghp_writer", "ghp_reader", "ghp_other_owner"
+GRANTS = {WRITER: RegistryAccess(read=True, write=True), READER: RegistryAccess(read=True, write=False)}
+
+
+def access(token: str, owner: str) -> RegistryAccess | None:
+    if token == STRANGER:
+        return RegistryAccess(read=False, write=False)
+    return GRANTS.get(token)
+
+
+@pytest.fixture(scope="module")
+def tls() -> TLSFiles:
+    return machine_tls()
+
+
+@pytest.fixture
+def registry(tmp_path: Path, tls: TLSFiles) -> Iterator[Registry]:
+    with Registry(tmp_path / "registry", tls=tls, access=access) as started:
+        yield started
+
+
+def get(url: str, tls: TLSFiles, **kwargs: object) -> requests.Response:
+    return requests.get(url, verify=str(tls.bundle), timeout=10, **kwargs)  # type: ignore[arg-type]
+
+
+def challenge(response: requests.Response) -> dict[str, str]:
+    header = response.headers["WWW-Authenticate"]
+    assert header.startswith("Bearer "), header
+    return dict(part.split("=", 1) for part in header.removeprefix("Bearer ").replace('"', "").split(",", 2))
+
+
+def token_for(registry: Registry, tls: TLSFiles, scope: str, auth: tuple[str, str] | None) -> requests.Response:
+    assert registry.token_service is not None
+    return get(registry.token_service.realm, tls, params={"service": SERVICE, "scope": scope}, auth=auth)
+
+
+def docker(config: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", "--config", str(config), *args], input=stdin, capture_output=True, text=True,
+                          check=False)
+
+
+def test_v2_answers_401_with_a_bearer_challenge_naming_realm_service_and_scope(registry: Registry, tls: TLSFiles) -> None:
+    """/v2/ and a repository read answer 401 with GHCR's challenge: an https realm, the service, the scope."""
+    root = get(f"{registry.url}/v2/", tls)
+    assert registry.url.startswith("https://")
+    assert root.status_code == 401
+    fields = challenge(root)
+    assert fields["realm"].startswith("https://127.0.0.1:") and fields["realm"].endswith("/token")
+    assert fields["service"] == SERVICE
+    read = get(f"{registry.url}/v2/acme/app/tags/list", tls)
+    assert read.status_code == 401 and challenge(read)["scope"] == "repository:acme/app:pull"
+
+
+def test_plain_http_clients_are_refused_by_the_tls_registry(registry: Registry) -> None:
+    """The registry speaks only TLS: a plain-http request gets no registry answer."""
+    answer = requests.get(f"http://{registry.address}/v2/", timeout=10)
+    assert answer.status_code == 400 and "Docker-Distribution-Api-Version" not in answer.headers
+
+
+def test_token_for_a_github_token_grants_what_github_allows(registry: Registry, tls: TLSFiles) -> None:
+    """Basic (any user, GitHub token as password) and bearer GitHub tokens get a JWT with the allowed actions."""
+    scope = "repository:acme/app:pull,push"
+    for auth in ((("anyone", WRITER)), None):
+        headers = {} if auth else {"Authorization": f"Bearer {READER}"}
+        answer = get(registry.token_service.realm, tls, params={"service": SERVICE, "scope": scope},  # type: ignore[union-attr]
+                     auth=auth, headers=headers)
+        assert answer.status_code == 200, answer.text
+        claims = jwt.decode(answer.json()["token"], options={"verify_signature": False})
+        assert claims["iss"] == ISSUER and claims["aud"] == SERVICE
+        wanted = ["pull", "push"] if auth else ["pull"]
+        assert claims["access"] == [{"type": "repository", "name": "acme/app", "actions": wanted}]
+    stranger = token_for(registry, tls, scope, ("x", STRANGER))
+    assert jwt.decode(stranger.json()["token"], options={"verify_signature": False})["access"][0]["actions"] == []
+
+
+def test_a_bad_github_token_is_refused_with_distributions_denied_error(registry: Registry, tls: TLSFiles) -> None:
+    """An unknown GitHub token gets 401 and the `DENIED` error shape distribution clients parse."""
+    answer = token_for(registry, tls, "repository:acme/app:pull", ("anyone", "ghp_not_a_token"))
+    assert answer.status_code == 401
+    errors = answer.json()["errors"]
+    assert [error["code"] for error in errors] == ["DENIED"] and errors[0]["message"]
+
+
+def test_the_registry_accepts_only_tokens_signed_by_the_token_service(registry: Registry, tls: TLSFiles) -> None:
+    """A well-formed token signed by another key is refused; the issued one reads the repository."""
+    url = f"{registry.url}/v2/acme/app/tags/list"
+    issued = token_for(registry, tls, "repository:acme/app:pull", ("anyone", READER)).json()["token"]
+    assert get(url, tls, headers={"Authorization": f"Bearer {issued}"}).status_code == 404  # authorised; no such repo yet
+    other = ec.generate_private_key(ec.SECP256R1())
+    forged = jwt.encode(jwt.decode(issued, options={"verify_signature": False}), other, algorithm="ES256",
+                        headers={"kid": libtrust_key_id(other.public_key())})
+    assert get(url, tls, headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_push_is_refused_without_the_push_scope(registry: Registry, tls: TLSFiles) -> None:
+    """A token granted only `pull` cannot start a blob upload; one with `push` can."""
+    url = f"{registry.url}/v2/acme/app/blobs/uploads/"
+    for password, status in ((READER, 401), (WRITER, 202)):
+        token = token_for(registry, tls, "repository:acme/app:pull,push", ("anyone", password)).json()["token"]
+        answer = requests.post(url, headers={"Authorization": f"Bearer {token}"}, verify=str(tls.bundle), timeout=10)
+        assert answer.status_code == status, (password, answer.text)
+        if status == 401:
+            assert 'error="insufficient_scope"' in answer.headers["WWW-Authenticate"]
+
+
+def test_docker_login_push_and_pull_from_the_host_engine_over_tls(registry: Registry, tmp_path: Path) -> None:
+    """`docker login` with a GitHub token, then push and pull through the host engine; a bad token and
+    a read-only token cannot push; the engine trusts the registry through certs.d while it runs."""
+    config = tmp_path / "docker-config"
+    config.mkdir()
+    context = tmp_path / "context"
+    context.mkdir()
+    (context / "Dockerfile").write_text("FROM scratch\nCOPY f /f\n")
+    (context / "f").write_text(str(tmp_path))
+    reference = f"{registry.address}/acme/app:auth"
+    assert (Path("/etc/docker/certs.d") / registry.address / "ca.crt").is_file()
+    assert docker(config, "build", "-q", "-t", reference, str(context)).returncode == 0
+    try:
+        bad = docker(config, "login", registry.address, "-u", "octocat", "--password-stdin", stdin="ghp_nope")
+        assert bad.returncode != 0 and "denied" in bad.stderr
+        assert docker(config, "push", reference).returncode != 0  # anonymous
+        assert docker(config, "login", registry.address, "-u", "octocat", "--password-stdin", stdin=READER).returncode == 0
+        assert docker(config, "push", reference).returncode != 0
+        assert registry.tags("acme/app") == []
+        assert docker(config, "login", registry.address, "-u", "octocat", "--password-stdin", stdin=WRITER).returncode == 0
+        pushed = docker(config, "push", reference)
+        assert pushed.returncode == 0, pushed.stderr
+        assert registry.tags("acme/app") == ["auth"]
+        assert docker(config, "rmi", reference).returncode == 0
+        pulled = docker(config, "pull", reference)
+        assert pulled.returncode == 0, pulled.stderr
+        saved = json.loads((config / "config.json").read_text())["auths"][registry.address]["auth"]
+        assert base64.b64decode(saved).decode() == f"octocat:{WRITER}"
+    finally:
+        docker(config, "rmi", "-f", reference)
+
+
+def test_certs_d_entry_is_removed_when_the_registry_stops(tmp_path: Path, tls: TLSFiles) -> None:
+    """The Docker engine's trust entry lives exactly as long as the registry (ports are per world)."""
+    registry = Registry(tmp_path / "r", tls=tls, access=access).start()
+    entry = Path("/etc/docker/certs.d") / registry.address
+    assert (entry / "ca.crt").read_bytes() == tls.ca_cert.read_bytes()
+    registry.stop()
+    assert not entry.exists()
