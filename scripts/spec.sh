@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The main job: the spec (features/) against the reference workflows, with the traceability
-# report (results/traceability.md, .html, cucumber.json) and its summary table printed at the end.
-# Extra arguments go to pytest, e.g. --workflows DIR to judge another implementation.
+# The main job: the spec (features/) against the reference workflows, with its report:
+# results/traceability.md and .html (verdicts, what was judged, evidence, runs), cucumber.json and
+# junit.xml; the summary at the end says passed / FAILED (the implementation) / ERROR (the testbed).
+# Exits non-zero when a scenario failed or errored. Extra arguments go to pytest, e.g.
+# --workflows DIR to judge another implementation, -n 2 for two workers, --shard K/N for a share.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p results
-python3 -m pytest features --cucumberjson=results/cucumber.json "$@"
+# Marketplace actions come from the project's action store (shared/actions beside the repo) when
+# there is one; a later --actions DIR in the arguments wins.
+store="$(python3 -m testbed store 2>/dev/null)" || { store=""; echo "no action store beside the repo: act downloads actions" >&2; }
+python3 -m pytest features --cucumberjson=results/cucumber.json --junitxml=results/junit.xml ${store:+--actions "$store"} "$@"

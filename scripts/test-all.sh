@@ -4,4 +4,7 @@
 # spec's self-test against broken workflows. Two pytest-xdist workers; extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-python3 -m pytest tests features -n 2 -p no:cacheprovider "$@"
+# Marketplace actions come from the project's action store (shared/actions beside the repo) when
+# there is one; a later --actions DIR in the arguments wins.
+store="$(python3 -m testbed store 2>/dev/null)" || { store=""; echo "no action store beside the repo: act downloads actions" >&2; }
+python3 -m pytest tests features -n 2 -p no:cacheprovider ${store:+--actions "$store"} "$@"

@@ -7,6 +7,7 @@ import re
 from pytest_bdd import given, parsers, then, when
 
 from steps.common import Scenario, Stage, branch_head, repo, runs_summary, slug
+from testbed.report.evidence import Evidence
 from testbed.world import World
 
 
@@ -117,14 +118,16 @@ def open_release_pull(world: World) -> int:
 # -- then ---------------------------------------------------------------------------------
 
 @then(parsers.parse('the VERSION on stg reads "{version}"'))
-def version_on_stg(world: World, version: str) -> None:
+def version_on_stg(world: World, evidence: Evidence, version: str) -> None:
     found = world.read_file(world.app_repo, "stg", "VERSION")
+    evidence.version("stg", found)
     assert found is not None and found.strip() == version, f"VERSION on stg is {found!r}, expected {version!r}"
 
 
 @then(parsers.parse('the VERSION on main reads "{version}"'))
-def version_on_main(world: World, version: str) -> None:
+def version_on_main(world: World, evidence: Evidence, version: str) -> None:
     found = world.read_file(world.app_repo, "main", "VERSION")
+    evidence.version("main", found)
     assert found is not None and found.strip() == version, f"VERSION on main is {found!r}, expected {version!r}"
 
 
@@ -165,8 +168,9 @@ def stg_unchanged(world: World, scenario: Scenario) -> None:
 
 
 @then(parsers.parse("every workflow run of the {kind} merge succeeded"))
-def runs_succeeded(scenario: Scenario, kind: str) -> None:
+def runs_succeeded(scenario: Scenario, evidence: Evidence, kind: str) -> None:
     stage = scenario.last_staging if kind == "staging" else scenario.last_production
+    evidence.add(f"workflow runs of the {kind} merge", [run.summary() for run in stage.runs])
     assert stage.runs, "the merge started no workflow run"
     failed = [run for run in stage.runs if run.conclusion != "success"]
     assert not failed, f"failed runs: {runs_summary(failed)}"

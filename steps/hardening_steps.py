@@ -15,6 +15,7 @@ from steps.git_steps import open_release_pull, push
 from steps.payload_steps import EVENT_TYPE
 from steps.registry_steps import image_repos, short
 from steps.release_steps import releases_for
+from testbed.report.evidence import Evidence
 from testbed.world import World
 
 # what a scenario can say about the GitHub API -> (method, path pattern)
@@ -129,8 +130,10 @@ def snapshot(world: World) -> dict[str, object]:
 
 
 @then("the re-run changed nothing: the same bump, tags, releases, pull requests, comments and dispatches")
-def rerun_changed_nothing(world: World, scenario: Scenario) -> None:
+def rerun_changed_nothing(world: World, scenario: Scenario, evidence: Evidence) -> None:
     before, after = scenario.notes["before_rerun"], snapshot(world)
+    evidence.add("before the re-run", before)
+    evidence.add("after the re-run", after)
     stage = (scenario.production or scenario.staging)[-1]
     failed = [run for run in stage.runs if run.conclusion != "success"]
     assert stage.runs and not failed, f"the re-run did not succeed: {runs_summary(stage.runs)}"

@@ -9,6 +9,7 @@ from pytest_bdd import parsers, then
 
 from steps.common import Scenario, Stage, contract_errors
 from steps.registry_steps import image_repos, staging_tags
+from testbed.report.evidence import Evidence
 from testbed.world import World
 
 EVENT_TYPE = "helm-release"
@@ -50,9 +51,10 @@ def check_payload(world: World, payload: dict[str, Any], *, environment: str, ve
 
 
 @then(parsers.parse("the chart repository received one staging payload for {version} with the staging images"))
-def staging_payload(world: World, scenario: Scenario, version: str) -> None:
+def staging_payload(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
     stage = scenario.last_staging
     payload = only_payload(world, stage, "stg")
+    evidence.payload("staging client_payload", payload)
     tags = {name: staging_tags(stage, version) for name in image_repos(world)}
     check_payload(world, payload, environment="stg", version=version, tags=tags)
     assert payload["source"]["sha"] == stage.head_after, (
@@ -61,9 +63,10 @@ def staging_payload(world: World, scenario: Scenario, version: str) -> None:
 
 
 @then(parsers.parse("the chart repository received one production payload for {version} with the promoted images"))
-def production_payload(world: World, scenario: Scenario, version: str) -> None:
+def production_payload(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
     stage = scenario.last_production
     payload = only_payload(world, stage, "prod")
+    evidence.payload("production client_payload", payload)
     check_payload(world, payload, environment="prod", version=version,
                   tags={name: [version] for name in image_repos(world)})
     for name, image in payload["images"].items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytest_bdd import parsers, then
 
 from steps.common import Scenario, Stage
+from testbed.report.evidence import Evidence
 from testbed.world import OWNER, World
 
 
@@ -22,11 +23,12 @@ def staging_tags(stage: Stage, version: str) -> list[str]:
 
 
 @then(parsers.parse('every image is in the registry as "stg-<SHORTHASH>" and "stg-{version}", one digest for both'))
-def staging_images_tagged(world: World, scenario: Scenario, version: str) -> None:
+def staging_images_tagged(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
     stage = scenario.last_staging
     for name, repository in image_repos(world).items():
         tags = staging_tags(stage, version)
         digests = {tag: world.registry.digest(repository, tag) for tag in tags}
+        evidence.image(name, digests)
         missing = [tag for tag, digest in digests.items() if digest is None]
         assert not missing, (f"image {name}: {', '.join(missing)} missing in the registry "
                              f"(SHORTHASH = first 7 of the bump commit {stage.head_after[:12]}); "
@@ -62,12 +64,13 @@ def images_built_and_pushed(world: World, scenario: Scenario) -> None:
 
 
 @then(parsers.parse('every image has the tag "{version}" with the digest of its "stg-<SHORTHASH>" image of the merged stg commit'))
-def production_tag_same_digest(world: World, scenario: Scenario, version: str) -> None:
+def production_tag_same_digest(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
     production = scenario.last_production
     stg_head = world.api().get_repo(world.app_repo).get_pull(production.pull).head.sha
     for name, repository in image_repos(world).items():
         staged = world.registry.digest(repository, f"stg-{short(stg_head)}")
         promoted = world.registry.digest(repository, version)
+        evidence.image(name, {f"stg-{short(stg_head)}": staged, version: promoted})
         assert staged is not None, f"image {name}: stg-{short(stg_head)} (the merged stg commit) is not in the registry"
         assert promoted is not None, (f"image {name}: no tag {version} in the registry; "
                                       f"tags: {world.registry.tags(repository)}")

@@ -11,6 +11,7 @@ from pytest_bdd import parsers, then
 
 from steps.common import Scenario, repo, runs_summary
 from steps.registry_steps import image_repos, staging_tags
+from testbed.report.evidence import Evidence
 from testbed.world import World
 
 
@@ -53,8 +54,11 @@ def tags_as_outputs(world: World, scenario: Scenario) -> None:
 
 
 @then(parsers.parse("a pre-release of {version} links every staging image"))
-def prerelease_links_images(world: World, scenario: Scenario, version: str) -> None:
+def prerelease_links_images(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
     found = releases_for(world, version)
+    for release in found:
+        evidence.release(release.tag_name, prerelease=release.prerelease, target=release.target_commitish,
+                         body=release.body or "")
     pre = [r for r in found if r.prerelease]
     assert len(pre) == 1, f"expected one pre-release of {version}, found {[(r.tag_name, r.prerelease) for r in found]}"
     release = pre[0]
@@ -89,8 +93,11 @@ def prerelease_at_bump(world: World, scenario: Scenario, version: str) -> None:
 
 
 @then(parsers.parse("a full release of {version} exists at the merge commit on main, as the latest release"))
-def full_release(world: World, scenario: Scenario, version: str) -> None:
+def full_release(world: World, scenario: Scenario, evidence: Evidence, version: str) -> None:
     found = releases_for(world, version)
+    for release in found:
+        evidence.release(release.tag_name, prerelease=release.prerelease, target=release.target_commitish,
+                         body=release.body or "")
     full = [r for r in found if not r.prerelease and not r.draft]
     assert len(full) == 1, f"expected one full release of {version}, found {[(r.tag_name, r.prerelease) for r in found]}"
     release = full[0]
@@ -134,8 +141,11 @@ def changelog_without_commit_message(world: World, version: str, message: str) -
 
 
 @then("one pull request from stg to main is open, its head the bump commit")
-def pull_to_main(world: World, scenario: Scenario) -> None:
+def pull_to_main(world: World, scenario: Scenario, evidence: Evidence) -> None:
     pulls = [p for p in repo(world).get_pulls(state="open", base="main") if p.head.ref == "stg"]
+    for pull in pulls:
+        evidence.pull_request(pull.number, head=f"{pull.head.ref} @ {pull.head.sha[:12]}", base=pull.base.ref,
+                              title=pull.title, state=pull.state)
     assert len(pulls) == 1, f"expected one open pull request stg -> main, found {[p.number for p in pulls]}"
     assert pulls[0].head.sha == scenario.last_staging.head_after, (
         f"the pull request's head is {pulls[0].head.sha[:12]}, not the bump commit {scenario.last_staging.head_after[:12]}")

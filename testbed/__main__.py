@@ -4,6 +4,7 @@
     python -m testbed up      start registry + local GitHub with the app and chart repos,
                               print how to reach them, stay up until interrupted
                               (https with the machine's CA; --plain-http for debugging)
+    python -m testbed store   print the project's action store (shared/actions beside the repo)
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ def _image(_: argparse.Namespace) -> int:
     from testbed.jobimage import ensure_job_image
 
     print(ensure_job_image())
+    return 0
+
+
+def _store(_: argparse.Namespace) -> int:
+    from testbed.actionstore import project_store
+
+    root = Path(__file__).resolve().parent.parent
+    store = project_store(root)
+    if store is None:
+        raise TestbedError(f"no action store beside {root}: expected {root.parent / 'shared' / 'actions'}/MANIFEST.json")
+    print(store)
     return 0
 
 
@@ -54,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m testbed", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("image", help="build or find the act job image").set_defaults(func=_image)
+    commands.add_parser("store", help="print the project's action store").set_defaults(func=_store)
     up = commands.add_parser("up", help="start the whole testbed and stay up")
     up.add_argument("--workflows", default="workflows", help="workflow files to install in the app repo")
     up.add_argument("--runner", choices=("container", "host"), default="container")

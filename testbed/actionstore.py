@@ -11,6 +11,7 @@ action's repository at one commit and every ref a workflow may write for it (tag
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,13 +72,11 @@ class ActionStore:
         return None
 
     def how_to_add(self, repository: str, ref: str) -> str:
-        """What to do so that the store serves `repository@ref`."""
-        known = [action for action in self.actions if action.repository.lower() == repository.lower()]
-        has = f" (the store has it at {', '.join(ref for action in known for ref in action.refs)})" if known else ""
-        return (
-            f"add {repository}@{ref} to the action store {self.root}{has}: {layout_help(self.root)}, "
-            f"e.g. {{\"action\": \"{repository}\", \"refs\": [\"{ref}\"], \"path\": \"{repository}/{ref}\"}}"
-        )
+        """The manifest entry that would make the store serve `repository@ref`."""
+        known = [ref for action in self.actions if action.repository.lower() == repository.lower() for ref in action.refs]
+        has = f" (it has {repository} at {', '.join(known)})" if known else ""
+        entry = json.dumps({"action": repository, "refs": [ref], "path": f"{repository}/{ref}"})
+        return f"not in the action store {self.root}{has}; to add it, list {entry} in {self.root / MANIFEST}"
 
 
 def layout_help(root: Path) -> str:
@@ -86,3 +85,15 @@ def layout_help(root: Path) -> str:
         f"and list it in {root}/{MANIFEST} as {{\"action\": \"<owner>/<repo>\", \"refs\": [<every ref workflows write, "
         f"the full commit SHA too>], \"path\": \"<owner>/<repo>/<version>\"}}"
     )
+
+
+def project_store(repo: Path) -> Path | None:
+    """The store the project's tests and CI use: `shared/actions` beside the repository (beside the
+    main checkout when `repo` is a git worktree of it), or None when there is none."""
+    candidates = [repo.resolve().parent / "shared" / "actions"]
+    common = subprocess.run(
+        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    if common.returncode == 0 and common.stdout.strip():
+        candidates.append(Path(common.stdout.strip()).parent.parent / "shared" / "actions")
+    return next((path for path in candidates if (path / MANIFEST).is_file()), None)

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from testbed.actionstore import ActionStore
+from testbed.actionstore import ActionStore, layout_help
 from testbed.errors import TestbedError
 
 # owner/repo[/path]@ref, as GitHub accepts it in `uses:`
@@ -99,7 +99,8 @@ def resolve(
             else:
                 missing.append(_missing(use, store, downloads))
     if missing:
-        raise MissingActionError("\n".join(dict.fromkeys(missing)))
+        how = f"Adding an action to the store: {layout_help(store.root)}." if store else ""
+        raise MissingActionError("\n".join([*dict.fromkeys(missing), how]).strip())
     return ActionSources(local_repositories=local, downloads=tuple(dict.fromkeys(fetched)), uses=tuple(seen))
 
 
@@ -111,12 +112,12 @@ def _mapped(mapped: Mapping[str, Path], use: ActionUse) -> Path | None:
 
 
 def _missing(use: ActionUse, store: ActionStore | None, downloads: bool) -> str:
-    head = f"{use.where} uses {use.uses}: action {use.repository} at ref {use.ref} is not available offline"
+    head = f"{use.where} uses {use.uses}: action {use.repository} at ref {use.ref}"
     if REUSABLE.match(use.path) and downloads:
-        head = f"{use.where} calls the reusable workflow {use.uses}, which act cannot download from github.com here"
+        head += " is a reusable workflow, which act cannot download from github.com here"
     if store is None:
-        return f"{head}; pass --actions DIR with a folder that serves it (layout: see ../shared/actions/README.md)"
-    return f"{head}; {store.how_to_add(use.repository, use.ref)}"
+        return f"{head} cannot be downloaded; pass --actions DIR with a folder that serves it (layout: ../shared/actions/README.md)"
+    return f"{head} is {store.how_to_add(use.repository, use.ref)}"
 
 
 Found = ActionUse | tuple[str, Path, str]

@@ -1,6 +1,7 @@
-"""The act job image, built offline: Debian bookworm from debootstrap (git, curl, jq, python3, gh)
-plus node 24 (for `runs.using: node24` actions), a docker CLI and the Python libraries the
-reference CLI needs: what matters of GitHub's `ubuntu-latest` (docs/ARCHITECTURE.md lists the rest).
+"""The act job image, built offline: Debian bookworm from debootstrap (git, curl, jq, python3, gh,
+sudo, wget, unzip, xz, zstd) plus node 24 (for `runs.using: node24` actions), a docker CLI and the
+Python libraries the reference CLI needs: what matters of GitHub's `ubuntu-latest`
+(docs/ARCHITECTURE.md lists what it has and lacks).
 
 Nothing can be pulled from Docker Hub here, so the image is built from packages. It is tagged with
 a hash of its recipe, so a second build is a lookup that takes milliseconds. The machine's CA is
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import platform
-import zipfile
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 from testbed.errors import TestbedError
@@ -26,7 +27,10 @@ from testbed.node import NODE_WHEEL
 IMAGE_REPOSITORY = "relsuite-job"
 BASE_REPOSITORY = "relsuite-base"
 SUITE = "bookworm"
-DEBIAN_PACKAGES = ("git", "ca-certificates", "curl", "python3", "bash", "jq", "gh")
+DEBIAN_PACKAGES = (
+    "git", "ca-certificates", "curl", "python3", "bash", "jq", "gh",
+    "sudo", "wget", "unzip", "xz-utils", "zstd",  # steps written for GitHub's runner use them as a matter of course
+)
 PYTHON_PACKAGES = ("semver>=3", "PyGithub>=2.3", "requests>=2.31", "PyYAML>=6", "jsonschema>=4")
 # Debian bookworm ships CPython 3.11; wheels are chosen for it, whatever python runs this module.
 TARGET_PYTHON = "3.11"

@@ -34,6 +34,8 @@ from testbed.tls import TLSFiles
 from testbed.node import host_node_dir
 
 RUN_LABEL = "io.relsuite.run"
+# `runs-on` labels served by the job image; act skips a job whose label has no image, and the run passes
+RUNNER_LABELS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04")
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ class ActRunner:
             self.config.act, request.event_name,
             "--eventpath", str(event_file),
             "--workflows", f".github/workflows/{request.workflow}",
-            "--platform", f"ubuntu-latest={self._platform()}",
+            *(option for label in RUNNER_LABELS for option in ("--platform", f"{label}={self._platform()}")),
             "--pull=false", "--json", "--no-cache-server",
             "--secret-file", str(secret_file),
             "--var-file", str(var_file),

@@ -6,6 +6,7 @@ testbed decides as GitHub does: event name, activity types, branch and tag filte
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -193,10 +194,11 @@ def select(workflows: Mapping[str, str], event: EventFacts) -> list[str]:
     """Names of the workflow files (name -> YAML text) that this event starts, sorted."""
     chosen = []
     for name, text in sorted(workflows.items()):
-        try:
-            parsed = parse_workflow(text)
-        except yaml.YAMLError:
-            continue  # GitHub reports an invalid workflow file and runs nothing for it
+        problem = invalid_reason(text)
+        if problem is not None:  # GitHub reports an invalid workflow file and runs nothing for it
+            logging.getLogger("testbed.triggers").warning("%s: %s", name, problem)
+            continue
+        parsed = parse_workflow(text)
         if triggers(parsed, event):
             chosen.append(name)
     return chosen

@@ -1,8 +1,8 @@
 """The local GitHub's URL space as one Starlette application.
 
-`/api/v3/...` REST (the GitHub Enterprise layout), `/api/uploads/...` the upload host,
-`/<owner>/<repo>.git/...` git smart HTTP; anything else is GitHub's JSON 404. Starlette
-answers `HEAD` wherever `GET` is routed.
+`/api/v3/...` REST (the GitHub Enterprise layout), `/api/graphql` GraphQL, `/api/uploads/...`
+the upload host, `/<owner>/<repo>.git/...` git smart HTTP; anything else is GitHub's JSON 404.
+Starlette answers `HEAD` wherever `GET` is routed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from testbed.github.api import RestApi, request_id
 from testbed.github.protocol import DOCS, Endpoint
 from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
+from testbed.github.routes.graphql import PATH as GRAPHQL, GraphQLEndpoint
 from testbed.github.smarthttp import GitEndpoint
 
 API = "/api/v3"
@@ -38,10 +39,13 @@ async def _not_found(request: Request) -> Response:
                         headers={"X-GitHub-Request-Id": request_id()})
 
 
-def build(api: RestApi, git: GitEndpoint) -> Starlette:
+def build(api: RestApi, git: GitEndpoint, graphql: GraphQLEndpoint | None = None) -> Starlette:
+    """The application; `graphql` defaults to an endpoint over the REST API's state."""
+    graphql = graphql or GraphQLEndpoint(api.state, api.site, api.log)
     routes = [
         *_mount(api, API_ROUTES, API, API),
         *_mount(api, UPLOAD_ROUTES, UPLOADS, "/api"),
+        Route(GRAPHQL, graphql.handle, methods=["POST"]),
         Route("/{owner}/{name}/{rest:path}", git.handle, methods=["GET", "POST"]),
         Route("/{rest:path}", _not_found, methods=ALL_METHODS),
     ]

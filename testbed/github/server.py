@@ -26,6 +26,7 @@ from testbed.errors import TestbedError
 from testbed.github import app, shapes
 from testbed.github.api import RequestLog, RestApi
 from testbed.github.records import Repo
+from testbed.github.routes.graphql import GraphQLEndpoint
 from testbed.github.site import Site
 from testbed.github.smarthttp import GitEndpoint
 from testbed.github.state import Dispatch, Event, Fault, State, Token
@@ -45,6 +46,7 @@ class LocalGitHub:
         self.tls = tls
         self.state = State(on_event)
         self.requests: RequestLog = []  # (method, path, status), for tests and profiling
+        self.graphql = GraphQLEndpoint(self.state, self.site, self.requests)
         self.admin_token = self.create_token("octocat")
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -60,7 +62,7 @@ class LocalGitHub:
         listener.bind(("127.0.0.1", 0))
         self._address = listener.getsockname()[:2]
         application = app.build(RestApi(self.state, self.site, self.requests),
-                                GitEndpoint(self.state, self.site, self.root / "repos", self.requests))
+                                GitEndpoint(self.state, self.site, self.root / "repos", self.requests), self.graphql)
         # log_config=None: uvicorn would otherwise dictConfig the process's logging on every start
         config = uvicorn.Config(application, log_config=None, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=2, timeout_keep_alive=30, server_header=False,

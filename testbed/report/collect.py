@@ -18,8 +18,15 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from testbed.decisions import ConcurrencyDecision, TriggerDecision
 from testbed.report.evidence import Evidence, redact
-from testbed.report.model import (DecisionRecord, JobRecord, RunRecord, ScenarioResult, StepResult, Verdict,
-                                   scenario_from_dict)
+from testbed.report.model import (
+    DecisionRecord,
+    JobRecord,
+    RunRecord,
+    ScenarioResult,
+    StepResult,
+    Verdict,
+    scenario_from_dict,
+)
 from testbed.report.verdict import Classified, classify, combine
 
 if TYPE_CHECKING:
@@ -46,10 +53,13 @@ def static_data(item: pytest.Item, template: Any, known_tags: Collection[str]) -
     callspec = getattr(item, "callspec", None)
     example = callspec.params.get("_pytest_bdd_example", {}) if callspec is not None else {}
     scenario = template.render(example)
+    name = scenario.name
+    if example and name == template.name:  # an outline whose title names no parameter: tell examples apart
+        name = f"{name} ({', '.join(f'{key}: {value}' for key, value in example.items())})"
     markers = {marker.name for marker in item.iter_markers()}
     return {
         "nodeid": item.nodeid, "feature": scenario.feature.name or scenario.feature.rel_filename,
-        "uri": scenario.feature.rel_filename, "name": scenario.name, "line": scenario.line_number,
+        "uri": scenario.feature.rel_filename, "name": name, "line": scenario.line_number,
         "tags": sorted(markers & set(known_tags)),
         "steps": [{"keyword": s.keyword, "name": s.name, "line": s.line_number} for s in scenario.steps],
     }

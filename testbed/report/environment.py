@@ -9,7 +9,7 @@ import platform
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from testbed.report.model import Environment
@@ -57,7 +57,7 @@ def gather(*, workflows: Path, runner: str, merge_method: str, shard: str = "") 
         registry=_first_line(["docker-registry", "--version"]),
         docker=_first_line(["docker", "version", "--format", "engine {{.Server.Version}}, client {{.Client.Version}}"]),
         python=f"{platform.python_implementation()} {sys.version.split()[0]}",
-        date=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        date=datetime.now(UTC).replace(microsecond=0).isoformat(),
         machine=f"{platform.node()}: {platform.system()} {platform.machine()}, {os.cpu_count()} cores",
         shard=shard,
     )

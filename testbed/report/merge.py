@@ -31,6 +31,8 @@ def _environment(parts: Sequence[tuple[Path, Report]]) -> Environment:
                 raise MergeError(f"{path} judged {name} = {getattr(other, name)!r}, but {first_path} judged "
                                  f"{getattr(first, name)!r}: merge only shards of one run of the spec")
     environments = [env for _, env in judged]
+    if len(environments) == 1:
+        return first
     machines = sorted({env.machine for env in environments})
     shards = sorted(env.shard for env in environments if env.shard)
     return replace(first, date=min(env.date for env in environments), machine="; ".join(machines),

@@ -17,7 +17,7 @@ from testbed.report.model import VERDICTS, Report
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;line-height:1.4}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
-th{background:#f3f3f3}.num{text-align:right}.muted{color:#666;font-size:.9em}
+th{background:#f3f3f3}.num{text-align:right;white-space:nowrap}table.kv pre{margin:0}.muted{color:#666;font-size:.9em}
 .banner{padding:.6em 1em;border-radius:6px;font-weight:bold}.banner.ok{background:#d4edda}.banner.bad{background:#f8d7da}
 .banner.none{background:#eee}.badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;
 padding:0 .4em;font-size:.85em;font-weight:bold}.passed,.pass{background:#d4edda}.failed,.FAIL{background:#f8d7da}
@@ -87,10 +87,18 @@ def _claims(report: Report, catalogue: Catalogue) -> str:
 
 
 def _scenarios(report: Report) -> str:
+    ran = [s for s in report.scenarios if s.verdict != "not run"]
     out = ["<h2>Scenarios</h2><p class='muted'>Each one collapsed; open it for its steps, evidence and runs.</p>"]
-    for feature, group in groupby(report.scenarios, key=lambda s: (s.uri, s.feature)):
+    for feature, group in groupby(ran, key=lambda s: (s.uri, s.feature)):
         out.append(f"<h3>{escape(feature[1])} <span class='muted'>{escape(feature[0])}</span></h3>")
         out += [scenario_html.render(s) for s in group]
+    idle = [s for s in report.scenarios if s.verdict == "not run"]
+    if idle:
+        out.append(f"<h3>Not run ({len(idle)})</h3><table id='not-run'><tr><th>feature</th><th>scenario</th>"
+                   "<th>why</th></tr>")
+        out += [f"<tr id='{scenario_html.anchor(s)}'><td>{escape(s.feature)}</td><td>{escape(s.name)}</td>"
+                f"<td>{escape(s.reason)}</td></tr>" for s in idle]
+        out.append("</table>")
     return "".join(out)
 
 

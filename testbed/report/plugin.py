@@ -21,8 +21,10 @@ from testbed.report.environment import gather
 from testbed.report.evidence import Evidence
 from testbed.report.model import Report
 from testbed.report.shard import load_durations, parse_shard, select, store_durations
+from testbed.report.verdict import Classified, combine
 
 COLLECTED = "conformance_collected"
+PHASES_KEY = pytest.StashKey[list[Classified]]()
 
 
 def _evidence_of(item: pytest.Item) -> Evidence:
@@ -93,11 +95,22 @@ class Conformance:
         data = phase_data(item, call, report, self.known_tags)
         if data is not None:
             report.conformance = data  # a plain attribute: xdist carries it to the controller
+            phases = item.stash.setdefault(PHASES_KEY, [])
+            phases.append(Classified(data["verdict"], data["reason"]))
+            if call.when == "teardown":  # JUnit XML counts a step's testbed error as a failure: say which it is
+                report.user_properties.append(("conformance.verdict", combine(phases).verdict))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.is_worker:
+            return
         data = getattr(report, "conformance", None)
-        if data is not None and not self.is_worker:
+        if data is None and report.failed and report.when not in ("setup", "call", "teardown") \
+                and report.nodeid in self.assembly.static:  # an xdist worker died running this scenario
+            last = str(report.longrepr).strip().splitlines()[-1:] or [""]
+            data = {"when": "teardown", "verdict": "error", "seconds": report.duration,
+                    "reason": f"the process running the scenario crashed: {last[0]}"}
+        if data is not None:
             self.assembly.add_phase(report.nodeid, data)
 
     # xdist: workers send what they collected -----------------------------------------------------

@@ -5,7 +5,7 @@ concurrency decisions, the runs' logs; the timeline of its runs for every scenar
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -20,6 +20,11 @@ def anchor(scenario: ScenarioResult) -> str:
 
 
 def _value(value: Any) -> str:
+    """Text as it is; a mapping as a key/value table (multi-line texts such as a release body stay
+    readable); anything else as indented JSON."""
+    if isinstance(value, dict) and value:
+        rows = "".join(f"<tr><th>{escape(str(key))}</th><td>{_value(item)}</td></tr>" for key, item in value.items())
+        return f"<table class='kv'>{rows}</table>"
     text = value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=True)
     return f"<pre>{escape(text)}</pre>"
 
@@ -42,7 +47,7 @@ def _steps(scenario: ScenarioResult) -> str:
 
 
 def _clock(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%H:%M:%S.%f")[:-3] if at else ""
+    return datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S.%f")[:-3] if at else ""
 
 
 def _decisions(decisions: tuple[DecisionRecord, ...]) -> str:

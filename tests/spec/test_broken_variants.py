@@ -128,12 +128,14 @@ VARIANTS = [
 
 
 def failing_items(cucumber: Path) -> dict[str, set[str]]:
-    """Seed item tags of every failed scenario: {scenario name: {tags}}."""
+    """Seed item tags of every failed scenario: {scenario name: {tags}}. A scenario whose verdict is
+    "error" (the testbed broke) does not count: it shows nothing about the variant."""
     failed: dict[str, set[str]] = {}
     for feature in json.loads(cucumber.read_text()):
         for element in feature.get("elements", []):
             statuses = [step.get("result", {}).get("status") for step in element.get("steps", [])]
-            if any(status == "failed" for status in statuses):
+            verdict = element.get("conformance", {}).get("verdict")
+            if verdict == "failed" or (verdict is None and any(status == "failed" for status in statuses)):
                 tags = {tag["name"].lstrip("@") for tag in element.get("tags", [])}
                 failed[element.get("name", "?")] = tags
     return failed

@@ -125,3 +125,27 @@ def test_multi_line_scripts_pass_shellcheck(tmp_path: Path) -> None:
         if result.returncode != 0:
             failures.append(f"{where}:\n{result.stdout}")
     assert failures == [], "\n".join(failures)
+
+
+def test_zizmor_finds_nothing_in_the_suites_own_workflows() -> None:
+    """The suite's own CI (.github/workflows: sharded spec, merged report) is zizmor-clean too."""
+    zizmor = shutil.which("zizmor")
+    assert zizmor, "zizmor is not installed (pip install zizmor)"
+    own = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert own, "no workflow in .github/workflows"
+    result = subprocess.run(
+        [zizmor, "--offline", "--no-progress", "--format", "plain", "--config", str(ROOT / "zizmor.yml"),
+         *map(str, own)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in own:
+        workflow = parse_workflow(path.read_text())
+        assert workflow.get("permissions") == {}, f"{path.name}: top-level `permissions: {{}}` missing"
+        for job_id, job in (workflow.get("jobs") or {}).items():
+            for step in job.get("steps") or []:
+                uses = str(step.get("uses", ""))
+                if uses:
+                    assert re.search(r"@[0-9a-f]{40}$", uses), f"{path.name}:{job_id}: {uses} is not pinned to a commit"
+                if uses.startswith("actions/checkout@"):
+                    assert step.get("with", {}).get("persist-credentials") is False, f"{path.name}:{job_id}"

@@ -113,5 +113,5 @@ def tag(site: Site, repo: Repo, refname: str, sha: str) -> dict[str, Any]:
         "commit": {"sha": gitdata.resolve(repo.bare, sha) or sha, "url": f"{base}/commits/{sha}"},
         "zipball_url": f"{base}/zipball/{name}",
         "tarball_url": f"{base}/tarball/{name}",
-        "node_id": node_id("TAG", numeric_id(refname)),
+        "node_id": node_id("REF", numeric_id(f"{repo.full_name}:{refname}")),  # the tag's Ref, as on GitHub
     }
