@@ -10,7 +10,7 @@ import pytest
 
 from testbed.dockerwatch import DockerWatch
 from testbed.report.collect import WORLD_KEY as WORLD_STASH
-from testbed.world import SUITE_ROOT, World, WorldConfig
+from testbed.world import MERGE_METHODS, SUITE_ROOT, World, WorldConfig
 
 pytest_plugins = [
     "steps.common",
@@ -50,6 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="debugging only: the local GitHub and the registry over plain http instead of https",
     )
     group.addoption(
+        "--token-permissions",
+        choices=("restricted", "permissive"),
+        default="restricted",
+        help="the repository's default GITHUB_TOKEN permissions for workflows and jobs without `permissions:` "
+             "(default: restricted, GitHub's default for new repositories: contents and packages read)",
+    )
+    group.addoption(
         "--actions",
         default=None,
         metavar="DIR",
@@ -62,11 +69,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="let act download from github.com the actions the store lacks (default: no with --actions, yes without)",
     )
+    group.addoption(
+        "--merge-method",
+        choices=MERGE_METHODS,
+        default="merge",
+        help="how the scenarios' merge button merges pull requests, as GitHub's merge methods do: a merge "
+             "commit (default), one squashed commit, or the commits rebased onto the base",
+    )
 
 
 @pytest.fixture(scope="session")
 def world_config(pytestconfig: pytest.Config) -> WorldConfig:
-    """Which workflows the spec judges, and how act runs them."""
+    """Which workflows the spec judges, how act runs them, and how pull requests are merged."""
     workflows = Path(pytestconfig.getoption("--workflows")).resolve()
     actions = pytestconfig.getoption("--actions")
     downloads = pytestconfig.getoption("--download-actions")
@@ -76,7 +90,9 @@ def world_config(pytestconfig: pytest.Config) -> WorldConfig:
         actions=Path(actions).resolve() if actions else None,
         download_actions=None if downloads is None else downloads == "yes",
         plain_http=pytestconfig.getoption("--plain-http"),
+        token_permissions=pytestconfig.getoption("--token-permissions"),
         action_source=Path(pytestconfig.getoption("--action")).resolve(),
+        merge_method=pytestconfig.getoption("--merge-method"),
     )
 
 

@@ -6,6 +6,7 @@ and the command that produced it. Run from the repository root:
     python3 benchmarks/bench.py                 # everything (about 40 minutes on 2 cores)
     python3 benchmarks/bench.py --quick         # one repetition each, no whole-spec runs
     python3 benchmarks/bench.py --only promotion act
+    python3 benchmarks/bench.py --only tls          # what https and registry tokens cost per operation
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import promotion  # noqa: E402
+from benchmarks import promotion, tls  # noqa: E402
 from testbed.dockerwatch import DockerWatch  # noqa: E402
 from testbed.jobimage import ensure_job_image  # noqa: E402
 from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest  # noqa: E402
@@ -158,6 +159,7 @@ SECTIONS: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "runs": lambda args: bench_reference_runs(args.repeat),
     "promotion": lambda args: bench_promotion(args.repeat),
     "spec": lambda args: bench_spec(args.repeat),
+    "tls": lambda args: tls.figures(args.repeat),
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import github
 
-from reference import ReleaseError, changelog, gitops, images, payload, pulls, releases, tags, version
+from reference import ReleaseError, backmerge, changelog, gitops, images, payload, pulls, releases, tags, version
 from reference.context import Context, write_outputs
 from reference.registry import RegistryClient
 
@@ -163,6 +163,15 @@ def cmd_promote(args: argparse.Namespace) -> dict[str, Any]:
     return {"version": semver_text, "source-tag": source, "images": promoted, "staging-images": staging}
 
 
+def cmd_sync(args: argparse.Namespace) -> dict[str, Any]:
+    ctx = Context.from_env()
+    version.parse(args.version, source="--version")
+    done = backmerge.sync_back(ctx.repo(), gitops.Git(Path.cwd(), "", ""), branch=args.branch, staged_sha=args.stg_sha,
+                               released_sha=args.target, version=args.version)
+    print(f"release-cli sync: {done.reason}", file=sys.stderr)
+    return {"merged": str(done.merged).lower(), "sha": done.sha}
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="release-cli", description=__doc__.split("\n\n")[0])
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -223,6 +232,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--stg-sha", required=True, help="the staging commit that was merged (head of the stg -> main PR)")
     images_options(p)
     p.set_defaults(run=cmd_promote)
+
+    p = sub.add_parser("sync", help="merge the release commit on main back into stg when main does not hold stg's "
+                       "history (squash or rebase merges)")
+    p.add_argument("--branch", default="stg", help="the staging branch (default: %(default)s)")
+    p.add_argument("--stg-sha", required=True, help="the staging commit that was merged (head of the stg -> main PR)")
+    p.add_argument("--target", required=True, help="the release commit on main (the PR's merge_commit_sha)")
+    p.add_argument("--version", required=True)
+    p.set_defaults(run=cmd_sync)
     return top
 
 

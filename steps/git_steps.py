@@ -109,6 +109,21 @@ def merge_stg_into_main(world: World, scenario: Scenario) -> None:
                                      number))
 
 
+@given("the pull request from stg into main has been merged while its production runs waited for a runner")
+def merge_stg_into_main_waiting(world: World, scenario: Scenario) -> None:
+    world.hold_runs("main")
+    merge_stg_into_main(world, scenario)
+
+
+@when("the waiting production runs start")
+def start_waiting_production(world: World, scenario: Scenario) -> None:
+    waiting = scenario.last_production
+    mark = world.mark()
+    runs = world.start_held_runs()
+    scenario.production[-1] = Stage(mark, runs, waiting.merge_sha, waiting.head_before, branch_head(world, "main"),
+                                    waiting.pull)
+
+
 def open_release_pull(world: World) -> int:
     pulls = [p for p in repo(world).get_pulls(state="open", base="main") if p.head.ref == "stg"]
     assert len(pulls) == 1, f"expected one open pull request from stg to main, found {[p.number for p in pulls]}"

@@ -14,7 +14,7 @@ from steps.common import Scenario, Stage, branch_head, repo, runs_summary, slug
 from steps.git_steps import open_release_pull, push
 from steps.payload_steps import EVENT_TYPE
 from steps.registry_steps import image_repos, short
-from steps.release_steps import releases_for
+from steps.release_steps import changelog_lists, releases_for
 from testbed.report.evidence import Evidence
 from testbed.world import World
 
@@ -144,6 +144,7 @@ def rerun_changed_nothing(world: World, scenario: Scenario, evidence: Evidence) 
 @when(parsers.parse("the pull requests from {branches} into stg are merged back to back"))
 def merge_back_to_back(world: World, scenario: Scenario, branches: str) -> None:
     names = QUOTED.findall(branches)
+    scenario.notes["merged_back_to_back"] = names
     numbers = []
     for name in names:
         if name not in scenario.titles:
@@ -158,16 +159,52 @@ def merge_back_to_back(world: World, scenario: Scenario, branches: str) -> None:
     scenario.staging.append(stage)
 
 
-@then(parsers.parse("the version bumps on stg are {versions}, in merge order"))
-def bumps_in_order(world: World, scenario: Scenario, versions: str) -> None:
-    wanted = QUOTED.findall(versions)
-    stage = scenario.last_staging
+def bump_versions(world: World, stage: Stage) -> list[str]:
+    """The versions of the bump commits (one parent, only VERSION changed) on stg since `stage` began, oldest first."""
     found = []
     for commit in repo(world).compare(stage.head_before, "stg").commits:
         full = repo(world).get_commit(commit.sha)
         if len(full.parents) == 1 and [f.filename for f in full.files] == ["VERSION"]:
             found.append((world.read_file(world.app_repo, commit.sha, "VERSION") or "").strip())
+    return found
+
+
+@then(parsers.parse("the version bumps on stg are {versions}, in merge order"))
+def bumps_in_order(world: World, scenario: Scenario, versions: str) -> None:
+    wanted = QUOTED.findall(versions)
+    found = bump_versions(world, scenario.last_staging)
     assert found == wanted, f"version bumps on stg since the merges: {found}, expected {wanted}"
+
+
+@then(parsers.parse('the version bumps on stg are successive minor versions from "{first}", at most one per merge'))
+def bumps_successive(world: World, scenario: Scenario, first: str) -> None:
+    found = bump_versions(world, scenario.last_staging)
+    major, minor, _patch = (int(part) for part in first.split("."))
+    successive = [f"{major}.{minor + step}.0" for step in range(len(found))]
+    merges = len(scenario.notes.get("merged_back_to_back", [])) or len(found)
+    assert found and found == successive and len(found) <= merges, (
+        f"version bumps on stg since the merges: {found}; expected successive minor versions from {first}, "
+        f"one to {merges} of them")
+    scenario.notes["bumps"] = found
+
+
+@then("no staging run failed; a run GitHub cancelled for a newer one is allowed")
+def staging_runs_not_failed(scenario: Scenario) -> None:
+    stage = scenario.last_staging
+    assert stage.runs, "the merges started no workflow run"
+    failed = [run for run in stage.runs if run.conclusion not in ("success", "cancelled")]
+    assert not failed, f"failed runs: {runs_summary(failed)}"
+
+
+@then("the staging images, pre-release and payload of every bumped version carry that version")
+def every_bump_released(world: World, scenario: Scenario) -> None:
+    each_version_released(world, scenario, ", ".join(f'"{v}"' for v in scenario.notes["bumps"]))
+
+
+@then(parsers.parse('the release of the version on main lists exactly the changes {titles}'))
+def main_release_lists(world: World, scenario: Scenario, titles: str) -> None:
+    version = (world.read_file(world.app_repo, "main", "VERSION") or "").strip()
+    changelog_lists(world, scenario, version, titles.strip('"'))
 
 
 @then(parsers.parse("the staging images, pre-release and payload of each of {versions} carry that version"))
@@ -181,12 +218,6 @@ def each_version_released(world: World, scenario: Scenario, versions: str) -> No
             digest = world.registry.digest(repository, f"stg-{version}")
             assert digest, f"image {name}: no stg-{version} tag"
             assert sent[version]["images"][name]["digest"] == digest, f"{name}: the {version} payload names another image"
-
-
-@then("a waiting staging run was cancelled by a newer one, as GitHub does")
-def run_cancelled(scenario: Scenario) -> None:
-    cancelled = [run for run in scenario.last_staging.runs if run.conclusion == "cancelled"]
-    assert cancelled, f"no run was cancelled: {runs_summary(scenario.last_staging.runs)}"
 
 
 @then(parsers.parse("the pull request from stg to main carries the changes of {branches}"))

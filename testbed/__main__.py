@@ -48,6 +48,8 @@ def _up(args: argparse.Namespace) -> int:
             actions=Path(args.actions).resolve() if args.actions else None,
             download_actions=None if args.download_actions is None else args.download_actions == "yes",
             plain_http=args.plain_http,
+            merge_method=args.merge_method,
+            token_permissions=args.token_permissions,
         )
         with World.started(Path(tmp), config) as world:
             print(f"GitHub (git + web): {world.github.url}")
@@ -56,6 +58,7 @@ def _up(args: argparse.Namespace) -> int:
             print(f"registry:           {world.registry.address} (docker login with any user and a GitHub token)")
             if world.tls is not None:
                 print(f"trust this CA:      {world.tls.ca_cert} (or the bundle {world.tls.bundle})")
+            print(f"merge method:       {config.merge_method}")
             print(f"repositories:       {world.app_repo} (clone {world.github.url}/{world.app_repo}.git), {world.chart_repo}")
             print("Ctrl-C stops everything.", flush=True)
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
@@ -72,9 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--runner", choices=("container", "host"), default="container")
     up.add_argument("--plain-http", action="store_true",
                     help="debugging only: serve the local GitHub and the registry over http, not https")
+    up.add_argument("--token-permissions", choices=("restricted", "permissive"), default="restricted",
+                    help="default GITHUB_TOKEN permissions of jobs without `permissions:` (GitHub's default: restricted)")
     up.add_argument("--actions", metavar="DIR", help="action store serving `uses:` offline (layout: ../shared/actions)")
     up.add_argument("--download-actions", choices=("yes", "no"),
                     help="download actions the store lacks from github.com (default: no with --actions, yes without)")
+    up.add_argument("--merge-method", choices=("merge", "squash", "rebase"), default="merge",
+                    help="how pull requests merged by the testbed's merge button are merged (default: merge)")
     up.set_defaults(func=_up)
     args = parser.parse_args(argv)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if args.command == "up" else None

@@ -27,7 +27,7 @@ class BearerAuth(requests.auth.AuthBase):
             token = self._tokens.get(_repository_of(request.url or ""))
         if token:
             request.headers["Authorization"] = f"Bearer {token}"
-        request.register_hook("response", self._on_response)
+        request.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
         return request
 
     def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:

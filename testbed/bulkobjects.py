@@ -17,9 +17,13 @@ from testbed.gitrepo import IDENTITY, git
 
 
 def fast_import_files(bare: Path, ref: str, count: int) -> str:
-    """Commit `count` distinct tiny files (100 per folder) on `ref`; return the commit."""
+    """Commit `count` distinct tiny files (100 per folder) on `ref` (on top of it, if it exists); return the commit."""
     lines = [f"commit {ref}", "committer Dev Eloper <dev@acme.test> 1700000000 +0000", "data 13",
              "Bulk history"]
+    parent = subprocess.run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=bare, capture_output=True, text=True,
+                            check=False).stdout.strip()
+    if parent:
+        lines.append(f"from {parent}")  # grow the ref again: keep what it held reachable
     for number in range(count):
         content = f"asset {number}\n"
         lines.append(f"M 644 inline assets/{number // 100:04d}/{number % 100:02d}.txt")

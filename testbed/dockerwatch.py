@@ -1,8 +1,9 @@
-"""What the Docker engine built, seen through its event stream (docker SDK).
+"""The Docker engine's image `tag` events, followed on a thread (docker SDK).
 
-A build shows as a `tag` event of the image it produced. A build that hits the engine's cache
-produces no new image but still tags one, so every tag is counted: the spec cannot tell a
-cached rebuild from a local re-tag, and production promotion must happen in the registry.
+A tag event is not a build (`docker pull` + `docker tag` makes one too), so the spec no longer
+counts builds here: `testbed/dockerproxy.py` records the image-making requests that reach the
+engine socket the jobs are given. This follower stays a session fixture for a view of the
+engine's own tags.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class DockerWatch:
                 image.tag(marker)
                 break
             except docker.errors.ImageNotFound:
-                continue
+                continue  # removed meanwhile by someone else sharing the engine: tag another one
         else:
             return
         deadline = time.monotonic() + timeout

@@ -65,31 +65,17 @@ def commit_files(bare: Path, branch: str, files: Mapping[str, str], message: str
         return git("rev-parse", "HEAD", cwd=work)
 
 
-def merge_in_history(bare: Path, base: str, branch: str, files: Mapping[str, str], title: str, number: int, *,
-                     root: Path) -> str:
-    """A pull request merged long ago: a commit on `branch` and the merge-button commit on `base`,
-    written straight into the bare repository (no events)."""
-    (root / "tmp").mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=root / "tmp") as tmp:
-        work = Path(tmp)
-        git("clone", "--quiet", "--branch", base, str(bare), str(work))
-        git("checkout", "--quiet", "-b", branch, cwd=work)
-        for path, text in files.items():
-            target = work / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
-        git("add", "--all", cwd=work)
-        git("commit", "--quiet", "-m", title, cwd=work)
-        git("checkout", "--quiet", base, cwd=work)
-        owner = bare.parent.name
-        git("merge", "--quiet", "--no-ff", "-m", f"Merge pull request #{number} from {owner}/{branch}\n\n{title}", branch,
-            cwd=work)
-        git("push", "--quiet", "origin", f"HEAD:refs/heads/{base}", cwd=work)
-        return git("rev-parse", "HEAD", cwd=work)
-
-
 def set_ref(bare: Path, ref: str, sha: str) -> None:
     git("update-ref", ref, sha, cwd=bare)
+
+
+def delete_ref(bare: Path, ref: str) -> None:
+    git("update-ref", "-d", ref, cwd=bare)
+
+
+def read_ref(bare: Path, ref: str) -> str:
+    """The SHA `ref` points at (TestbedError when it does not exist)."""
+    return git("rev-parse", "--verify", f"{ref}^{{commit}}", cwd=bare)
 
 
 def push_branch(

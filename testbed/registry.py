@@ -59,10 +59,13 @@ class Registry:
         self.token_service = TokenService(root / "auth", access, tls=tls) if access is not None else None
         self._session = requests.Session()
         self._session.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would replace `verify`
-        self._session.verify = str(tls.bundle) if tls is not None else True
+        # the CA alone, not the bundle: it reaches only local servers, and each new connection loads the
+        # file (about 100 ms for the system's roots on a busy machine)
+        self._verify: str | bool = str(tls.ca_cert) if tls is not None else True
+        self._session.verify = self._verify
         if self.token_service is not None:
             self._session.auth = BearerAuth(self.token_service.admin_user, self.token_service.admin_password,
-                                            verify=self._session.verify)
+                                            verify=self._verify)
         self._process: subprocess.Popen[bytes] | None = None
         self._listener: EventListener | None = None
         self._events: list[RegistryEvent] = []
@@ -100,7 +103,7 @@ class Registry:
         self._binary = binary
         self._process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
         wait_for_http(f"{self.url}/v2/", process=self._process, what="the registry", log=self._root / "registry.log",
-                      verify=self._session.verify)
+                      verify=self._verify)
 
     # faults ----------------------------------------------------------------
     def set_read_only(self, read_only: bool) -> None:

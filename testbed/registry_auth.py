@@ -183,6 +183,7 @@ class TokenService:
             return 401, {"errors": [{"code": "DENIED", "message": "requested access to the resource is denied: "
                                      "the password is not a valid GitHub token", "detail": None}]}
         access = []
+        refused = []
         for text in scopes:
             for item in text.split(" "):
                 scope = Scope.parse(item)
@@ -190,6 +191,13 @@ class TokenService:
                     allowed = grant(scope)
                     access.append({"type": scope.type, "name": scope.name,
                                    "actions": [a for a in scope.actions if a in allowed]})
+                    refused += [f"{a} {scope.name}" for a in scope.actions if a not in allowed]
+        if refused and authorization:
+            # GHCR refuses a valid GitHub token what its permissions do not allow (`packages: write` to
+            # push, `packages: read` to pull) with DENIED, where distribution's own service would
+            # hand out a token with fewer actions and leave the 401 to the registry
+            return 403, {"errors": [{"code": "DENIED", "message": "requested access to the resource is denied: "
+                                     f"the GitHub token may not {', '.join(refused)}", "detail": None}]}
         token = self._sign(subject, access)
         issued = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
         return 200, {"token": token, "access_token": token, "expires_in": TOKEN_SECONDS, "issued_at": issued}

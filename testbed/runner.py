@@ -29,9 +29,11 @@ from testbed.actionuses import ActionSources, MissingActionError, resolve
 from testbed.actlog import JobResult, parse_jobs, render_log
 from testbed.calltoken import pass_token
 from testbed.errors import TestbedError
+from testbed.github.permissions import Permissions
 from testbed.jobimage import TRUST_ENV_IN_IMAGE
-from testbed.tls import TLSFiles
+from testbed.jobtokens import JobToken, JobTokenError, JobTokens, Mint, action_inputs
 from testbed.node import host_node_dir
+from testbed.tls import TLSFiles
 
 RUN_LABEL = "io.relsuite.run"
 # `runs-on` labels served by the job image; act skips a job whose label has no image, and the run passes
@@ -68,6 +70,7 @@ class Run:
     started: float = 0.0
     finished: float = 0.0
     cancel_requested: bool = False
+    job_tokens: list[JobToken] = field(default_factory=list)  # the GITHUB_TOKEN each job got
     _on_cancel: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     _cancel_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -130,6 +133,15 @@ class RunnerConfig:
         if self.tls is None:
             return {}
         return self.tls.client_env() if self.mode == "host" else dict(TRUST_ENV_IN_IMAGE)
+    docker_socket: str = ""  # unix://PATH given to jobs as their Docker engine socket ("" = act's default)
+
+
+@dataclass(frozen=True)
+class TokenSource:
+    """Where a run's GITHUB_TOKENs come from: the repository's default permissions and a minter."""
+
+    default: Permissions
+    mint: Mint
 
 
 class ActRunner:
@@ -145,11 +157,13 @@ class ActRunner:
     def _platform(self) -> str:
         return "-self-hosted" if self.config.mode == "host" else self.config.image
 
-    def command(self, request: RunRequest, files: Path, sources: ActionSources | None = None) -> list[str]:
+    def command(self, request: RunRequest, files: Path, sources: ActionSources | None = None,
+                secrets: Mapping[str, str] | None = None) -> list[str]:
         event_file = files / "event.json"
         event_file.write_text(json.dumps(request.payload))
         secret_file = files / "secrets"
-        secret_file.write_text("".join(f"{key}={value}\n" for key, value in request.secrets.items()))
+        given = {**request.secrets, **(secrets or {})}
+        secret_file.write_text("".join(f"{key}={value}\n" for key, value in given.items()))
         secret_file.chmod(0o600)
         var_file = files / "vars"
         var_file.write_text("".join(f"{key}={value}\n" for key, value in request.variables.items()))
@@ -166,6 +180,8 @@ class ActRunner:
             "--action-cache-path", str(self._workdir / "action-cache"),
             "--container-options", f"--label {RUN_LABEL}={files.name}",
         ]
+        if self.config.docker_socket:
+            command += ["--container-daemon-socket", self.config.docker_socket]
         # host mode: a docker config of the run's own, as a fresh runner has (docker login writes there)
         own = {"DOCKER_CONFIG": str(files / "docker-config")} if self.config.mode == "host" else {}
         for key, value in {**self.config.trust_env(), **own, **request.env}.items():
@@ -178,8 +194,11 @@ class ActRunner:
             command += ["--replace-ghe-action-with-github-com", repository]
         return command
 
-    def run(self, run: Run, checkout: Path) -> Run:
-        """Run act for `run.request` in `checkout` (a clone at the event's commit, ours to change)."""
+    def run(self, run: Run, checkout: Path, tokens: TokenSource | None = None) -> Run:
+        """Run act for `run.request` in `checkout` (a clone at the event's commit, ours to change).
+
+        With `tokens`, each job gets a GITHUB_TOKEN of its own permissions (see jobtokens), and the
+        run-level one the workflow's; without, every job uses the request's GITHUB_TOKEN."""
         workflows = checkout / ".github" / "workflows"
         tag = f"relsuite-{os.getpid()}-{id(run):x}-{run.id}"
         for name in workflow_files(workflows, run.request.workflow):
@@ -191,21 +210,33 @@ class ActRunner:
             )
         except MissingActionError as error:
             return _refused(run, str(error))
+        secrets: dict[str, str] = {}
+        if tokens is not None:
+            try:
+                plan = JobTokens(workflows, default=tokens.default, mint=tokens.mint,
+                                 action_inputs=lambda uses: action_inputs(uses, checkout, sources)
+                                 ).rewrite(run.request.workflow)
+            except JobTokenError as error:
+                return _refused(run, str(error), why="its permissions are not valid")
+            run.job_tokens = plan.jobs
+            secrets = {**plan.secrets, "GITHUB_TOKEN": tokens.mint(plan.workflow)}
         with contextlib.ExitStack() as stack:
             for key in distinct_names(workflows, run.request.workflow, tag):
                 stack.enter_context(_machine_lock(key))
-            return self._run(run, checkout, tag, sources)
+            return self._run(run, checkout, tag, sources, secrets)
 
-    def _run(self, run: Run, checkout: Path, tag: str, sources: ActionSources) -> Run:
+    def _run(self, run: Run, checkout: Path, tag: str, sources: ActionSources, secrets: Mapping[str, str]) -> Run:
         with tempfile.TemporaryDirectory(prefix="act-", dir=self._workdir) as tmp:
             files = Path(tmp)
             (files / "inputs").write_text("")
             (files / "env").write_text("")
-            command = self.command(run.request, files, sources)
+            command = self.command(run.request, files, sources, secrets)
             host_trust = self.config.tls.client_env() if self.config.tls is not None else {}
             env = {**os.environ, "HOME": os.environ.get("HOME", str(files)), **host_trust}
             if self.config.mode == "host":  # node 24 for node24 actions, as the job image has it
                 env["PATH"] = f"{host_node_dir()}{os.pathsep}{env.get('PATH', '')}"
+            if self.config.docker_socket and self.config.mode == "host":
+                env["DOCKER_HOST"] = self.config.docker_socket  # host-mode steps talk to the engine as act does
             run.status, run.started = "in_progress", time.time()
             process = subprocess.Popen(
                 command, cwd=checkout, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -227,7 +258,9 @@ class ActRunner:
         stdout = stdout.replace(f" [{tag}]", "")  # job paths and log lines name the workflows as written
         run.finished = time.time()
         run.jobs = parse_jobs(stdout)
-        run.log = render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
+        # as GitHub's "Set up job" lists them: what each job's GITHUB_TOKEN may do (a 403 reads against it)
+        granted = "".join(f"GITHUB_TOKEN permissions of {token.job}: {token.permissions}\n" for token in run.job_tokens)
+        run.log = granted + render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
         failed = code != 0 or any(job.result == "failure" for job in run.jobs.values())
         run.status, run.conclusion = "completed", "cancelled" if interrupted else "failure" if failed else "success"
         if interrupted:
@@ -235,11 +268,11 @@ class ActRunner:
         return run
 
 
-def _refused(run: Run, reason: str) -> Run:
+def _refused(run: Run, reason: str, why: str = "an action it uses cannot be served") -> Run:
     """The run fails before act starts (GitHub fails the job at "Set up job" the same way)."""
     run.started = run.finished = time.time()
     run.status, run.conclusion = "completed", "failure"
-    run.log = f"The run could not start: an action it uses cannot be served.\n{reason}"
+    run.log = f"The run could not start: {why}.\n{reason}"
     return run
 
 

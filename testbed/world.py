@@ -20,15 +20,20 @@ import github
 from testbed import bulkobjects, gitrepo
 from testbed.actionstore import ActionStore
 from testbed.decisions import DecisionLog
-from testbed.dockerwatch import DockerWatch, ImageBuild
+from testbed.dockerproxy import DockerApiRecorder, ImageBuild
+from testbed.dockerwatch import DockerWatch
 from testbed.errors import TestbedError
 from testbed.events import run_requests
 from testbed.github import Dispatch, Event, LocalGitHub
+from testbed.github.records import WorkflowRun
+from testbed.github.permissions import Permissions, repository_default
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.ocimage import ImageStore
-from testbed.registry import Registry, RegistryEvent
+from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
-from testbed.runner import ActRunner, Run, RunnerConfig
+from testbed.registry_events import RegistryEvent
+from testbed.runner import ActRunner, Run, RunnerConfig, RunRequest, TokenSource
+from testbed.runreport import workflow_runs
 from testbed.scheduler import Scheduler
 from testbed.secretforms import find_leaks
 from testbed.tls import TLSFiles, machine_tls
@@ -36,6 +41,7 @@ from testbed.tls import TLSFiles, machine_tls
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "acme"
 ACTION_REPOSITORY = "release-suite/release-pipeline@v1"
+MERGE_METHODS = ("merge", "squash", "rebase")
 
 APP_FILES = {
     "README.md": "# app\n\nA tiny application whose images the release pipeline builds.\n",
@@ -63,6 +69,15 @@ class WorldConfig:
     image: str | None = None  # act job image; built on demand when None
     plain_http: bool = False  # debugging only: GitHub and registry over http (the registry still wants tokens)
     action_source: Path = SUITE_ROOT  # the folder holding `reference/`, served as the reference CLI's action
+    # the repository's "Workflow permissions" setting: GITHUB_TOKEN of a workflow without `permissions:`
+    token_permissions: str = "restricted"  # restricted (GitHub's default for new repositories) | permissive
+    # how the scenarios' merge button merges: merge (a merge commit), squash or rebase, as on GitHub
+    merge_method: str = "merge"
+
+    def __post_init__(self) -> None:
+        if self.merge_method not in MERGE_METHODS:
+            raise TestbedError(f"merge method {self.merge_method!r} is not one of {', '.join(MERGE_METHODS)}: "
+                               "pass --merge-method merge|squash|rebase")
 
 
 def bundle_action(target: Path, source: Path = SUITE_ROOT) -> Path:
@@ -96,8 +111,10 @@ class World:
         self.root = root
         self.config = config
         self.docker_watch = docker_watch
+        self.token_permissions = repository_default(config.token_permissions)
         self.tls: TLSFiles | None = None if config.plain_http else machine_tls()
         self.registry = Registry(root / "registry", tls=self.tls, access=self._package_access)
+        self.engine_requests = DockerApiRecorder()  # the engine socket every job is given
         self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
         self.decisions = DecisionLog()  # why each workflow did or did not start, what concurrency did
         self.scheduler = Scheduler(execute=self._execute, on_decision=self.decisions.record)
@@ -105,7 +122,8 @@ class World:
         self.release_token = ""
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
-        self._history_prs = 0
+        self._held_branches: set[str] = set()
+        self._held: list[RunRequest] = []
 
     # lifecycle -------------------------------------------------------------
     @classmethod
@@ -132,11 +150,13 @@ class World:
         downloads = self.config.download_actions if self.config.download_actions is not None else store is None
         self._runner = ActRunner(
             RunnerConfig(image=image, mode=self.config.runner, local_repositories=local, tls=self.tls,
-                         action_store=store, action_downloads=downloads),
+                         action_store=store, action_downloads=downloads, docker_socket=self.engine_requests.uri),
             self.root / "act",
         )
+        self.engine_requests.start()
         self.registry.start()
         self.github.start()
+        self.github.report_runs(self._workflow_runs)
         for repo in (self.app_repo, self.chart_repo):
             self._bares[repo] = self.github.create_repo(repo, default_branch="main")
         self.release_token = self.github.create_token("release-bot", repos={self.app_repo, self.chart_repo})
@@ -155,6 +175,7 @@ class World:
         self.scheduler.join()
         self.github.stop()
         self.registry.stop()
+        self.engine_requests.stop()
 
     # settings a real repository would have -----------------------------------
     def variables(self) -> dict[str, str]:
@@ -180,10 +201,12 @@ class World:
 
     # driving, as a developer would ------------------------------------------
     def api(self) -> github.Github:
+        # the world's own clients reach only local servers: they trust the CA alone (loading the
+        # system's roots too costs about 100 ms per connection or git process on a busy machine)
         # an observer of a local server: no retries, and none of PyGithub's pauses between requests
         return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None,
                              seconds_between_requests=None, seconds_between_writes=None,
-                             verify=str(self.tls.bundle) if self.tls is not None else True)
+                             verify=str(self.tls.ca_cert) if self.tls is not None else True)
 
     def set_version(self, version: str, *, released: bool = True) -> str:
         """Make `version` the current state of main and stg (history, so no workflow runs).
@@ -207,13 +230,25 @@ class World:
         return sha
 
     def merge_in_history(self, branch: str, title: str) -> str:
-        """A pull request from `branch` merged into main (and stg) in the past: history only, no runs."""
+        """A pull request from `branch` merged into main (and stg) in the past, with the configured
+        merge method: a real pull request on the local GitHub, but no workflow runs."""
         bare = self._bare(self.app_repo)
-        self._history_prs += 1
         slug = branch.replace("/", "-")
-        sha = gitrepo.merge_in_history(bare, "main", branch, {f"changes/{slug}.txt": f"{title}\n"}, title,
-                                       900 + self._history_prs, root=self.root)
+        main = gitrepo.read_ref(bare, "refs/heads/main")
+        gitrepo.set_ref(bare, f"refs/heads/{branch}", main)
+        gitrepo.commit_files(bare, branch, {f"changes/{slug}.txt": f"{title}\n"}, title, root=self.root)
+        # events caused by an installation token start no workflow run: that is what "in the past" needs
+        quiet = self.github.create_token("octocat", actions=True)
+        try:
+            api = github.Github(base_url=self.github.api_url, auth=github.Auth.Token(quiet), retry=None,
+                                seconds_between_requests=None, seconds_between_writes=None)
+            repo = api.get_repo(self.app_repo)
+            pull = repo.create_pull(base="main", head=branch, title=title, body="")
+            sha = str(pull.merge(merge_method=self.config.merge_method).sha)
+        finally:
+            self.github.revoke_token(quiet)
         gitrepo.set_ref(bare, "refs/heads/stg", sha)
+        gitrepo.delete_ref(bare, f"refs/heads/{branch}")  # the branch was deleted after its merge
         return sha
 
     def grow_objects(self, count: int = 17000) -> int:
@@ -242,7 +277,7 @@ class World:
             branch=name,
             files=files,
             message=message,
-            ca_bundle=self.tls.bundle if self.tls is not None else None,
+            ca_bundle=self.tls.ca_cert if self.tls is not None else None,
         )
 
     def push_commit(self, branch: str, *, files: Mapping[str, str], message: str) -> str:
@@ -250,7 +285,7 @@ class World:
         return gitrepo.push_commit(
             url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
             workdir=self.root / "work" / uuid.uuid4().hex[:8], branch=branch, files=files, message=message,
-            ca_bundle=self.tls.bundle if self.tls is not None else None,
+            ca_bundle=self.tls.ca_cert if self.tls is not None else None,
         )
 
     def open_pr(self, head: str, base: str, title: str, body: str = "") -> int:
@@ -261,7 +296,7 @@ class World:
     def merge_pr(self, number: int) -> list[Run]:
         """Press the merge button, then wait for every run the merge started (and their effects)."""
         mark = self.mark()
-        self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method="merge")
+        self.api().get_repo(self.app_repo).get_pull(number).merge(merge_method=self.config.merge_method)
         self.wait_idle()
         return self.runs[mark.runs :]
 
@@ -270,7 +305,7 @@ class World:
         mark = self.mark()
         repo = self.api().get_repo(self.app_repo)
         for number in numbers:
-            repo.get_pull(number).merge(merge_method="merge")
+            repo.get_pull(number).merge(merge_method=self.config.merge_method)
         self.wait_idle()
         return self.runs[mark.runs :]
 
@@ -278,12 +313,32 @@ class World:
         """Re-run these workflow runs for the same event and commit (the "Re-run all jobs" button)."""
         mark = self.mark()
         for run in runs:
-            token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True)
-            self.secret_values.append(token)
+            token = self._mint(self.token_permissions)
             secrets = {**run.request.secrets, "GITHUB_TOKEN": token}
             self.scheduler.submit(dataclasses.replace(run.request, secrets=secrets))
         self.wait_idle()
         return self.runs[mark.runs :]
+
+    def hold_runs(self, branch: str) -> None:
+        """From now on, runs started by a pull request into `branch` (or a push to it) wait for a runner
+        until `start_held_runs()`; the events themselves, and their payloads, are as GitHub sent them."""
+        self._held_branches.add(branch)
+
+    def start_held_runs(self) -> list[Run]:
+        """A runner frees up: start every held run, wait for them and return them; holding stops."""
+        mark = self.mark()
+        self._held_branches.clear()
+        held, self._held = self._held, []
+        for request in held:
+            self.scheduler.submit(request)
+        self.wait_idle()
+        return self.runs[mark.runs :]
+
+    def _holds(self, event: Event) -> bool:
+        pull = event.payload.get("pull_request") or {}
+        branch = str(pull.get("base", {}).get("ref", "")) if pull else str(event.payload.get("ref", "")).removeprefix(
+            "refs/heads/")
+        return branch in self._held_branches
 
     def wait_idle(self) -> list[Run]:
         self.scheduler.wait_idle()
@@ -295,12 +350,12 @@ class World:
         return list(self.scheduler.runs)
 
     def mark(self) -> Mark:
-        return Mark(self.registry.seq, len(self.github.events), self.docker_watch.seq, len(self.scheduler.runs))
+        return Mark(self.registry.seq, len(self.github.events), self.engine_requests.seq, len(self.scheduler.runs))
 
     def image_builds(self, since: Mark | None = None) -> list[ImageBuild]:
-        prefix = f"{self.registry.address}/"
-        builds = self.docker_watch.builds(since.docker if since else 0)
-        return [build for build in builds if build.tag.startswith(prefix)]
+        """Requests that made an image (build, BuildKit session, commit, import, load) which this world's
+        jobs sent to the Docker engine after `since`; pulling, tagging and pushing are not builds."""
+        return self.engine_requests.builds(since.docker if since else 0)
 
     def registry_pushes(self, since: Mark | None = None) -> list[RegistryEvent]:
         return self.registry.pushes(since.registry if since else 0)
@@ -333,14 +388,24 @@ class World:
         """What a GitHub token may do with `owner`'s images (asked by the registry's token service).
 
         As GHCR for a repository's packages: a token that reaches a repository of the owner reads
-        them. `packages: write` is not modelled yet, so every such token may push too (the
-        workflow's GITHUB_TOKEN included).
+        and writes them, a workflow's GITHUB_TOKEN only as its `packages:` permission allows
+        (read to pull, write to push).
         """
         info = self.github.token_info(token)
         if info is None:
             return None
         reaches = info.repos is None or any(repo.split("/")[0] == owner for repo in info.repos)
-        return RegistryAccess(read=reaches, write=reaches)
+        if info.permissions is None:
+            return RegistryAccess(read=reaches, write=reaches)
+        return RegistryAccess(read=reaches and info.permissions.allows("packages", "read"),
+                              write=reaches and info.permissions.allows("packages", "write"))
+
+    def _mint(self, permissions: Permissions) -> str:
+        """A workflow GITHUB_TOKEN for the app repository with `permissions`; the secret scan knows it."""
+        token = self.github.create_token("github-actions[bot]", repos={self.app_repo}, actions=True,
+                                         permissions=permissions)
+        self.secret_values.append(token)
+        return token
 
     def _bare(self, repo: str) -> Path:
         return self._bares[repo]
@@ -352,29 +417,38 @@ class World:
         for request in run_requests(
             event,
             bare=bare,
-            secrets=lambda: {
-                "GITHUB_TOKEN": self.github.create_token(
-                    "github-actions[bot]", repos={self.app_repo}, actions=True
-                ),
-                "HELM_RELEASE_TOKEN": self.release_token,
-            },
+            secrets=lambda: {"GITHUB_TOKEN": self._mint(self.token_permissions),
+                             "HELM_RELEASE_TOKEN": self.release_token},
             variables=self.variables(),
             env=self.job_env(),
             on_decision=self.decisions.record,
         ):
-            self.secret_values.append(request.secrets["GITHUB_TOKEN"])
-            self.scheduler.submit(request)
+            if self._holds(event):
+                self._held.append(request)
+            else:
+                self.scheduler.submit(request)
+
+    def _workflow_runs(self) -> list[WorkflowRun]:
+        """The scheduler's runs as the local GitHub lists them (`GET /actions/runs`)."""
+        return workflow_runs(self.runs)
 
     def _execute(self, run: Run) -> None:
         assert self._runner is not None
         checkout = self.root / "checkouts" / f"run-{run.id}"
         gitrepo.checkout(self._bare(run.request.repo), run.request.sha, checkout, origin=f"{self.github.url}/{run.request.repo}.git")
+        minted: list[str] = []
+
+        def mint(permissions: Permissions) -> str:
+            minted.append(self._mint(permissions))
+            return minted[-1]
         try:
-            self._runner.run(run, checkout)
+            self._runner.run(run, checkout, TokenSource(self.token_permissions, mint))
         finally:
-            self.github.revoke_token(run.request.secrets["GITHUB_TOKEN"])
+            for token in [run.request.secrets["GITHUB_TOKEN"], *minted]:
+                self.github.revoke_token(token)
             shutil.rmtree(checkout, ignore_errors=True)
             logs = self.root / "logs"
             logs.mkdir(exist_ok=True)
             (logs / f"run-{run.id}-{run.workflow}.log").write_text(run.log)
+
 

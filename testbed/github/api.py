@@ -1,7 +1,8 @@
 """The REST API's HTTP layer: every request under `/api/v3` and `/api/uploads` passes here.
 
 In order: the `X-GitHub-Api-Version` check (400 for a version GitHub does not serve), injected
-faults, authentication (401), the primary rate limit (403 when spent); then the route function
+faults, authentication (401), the primary rate limit (403 when spent), the token's permissions
+(403, `required`); then the route function
 runs on a worker thread (routes block on git) with a `Call`, and its `Reply` or `HTTPError`
 becomes GitHub's answer with GitHub's headers: `x-ratelimit-*`, `X-GitHub-Request-Id`,
 `X-GitHub-Api-Version-Selected`, and on a `GET` a weak `ETag` (`If-None-Match` -> 304, which
@@ -22,6 +23,7 @@ from starlette.routing import BaseRoute, Match
 
 from testbed.github.access import authenticate, fault_error, subject
 from testbed.github.protocol import DOCS, Call, Endpoint, HTTPError, Reply
+from testbed.github.required import check as check_permission
 from testbed.github.shapes import numeric_id
 from testbed.github.site import Site
 from testbed.github.state import ANONYMOUS, State, Token
@@ -102,6 +104,8 @@ class RestApi:
             if self.state.rate_limits.peek(key, limit, operation.resource).remaining == 0:
                 raise HTTPError(403, f"API rate limit exceeded for {self._who(token, client)}.",
                                 headers={"Retry-After": "60"})
+            if token is not None and operation.path:  # a path no operation serves answers 404 to anyone
+                check_permission(token.permissions, request.method, request.url.path.removeprefix(prefix))
             call = Call(method=request.method, path=request.url.path.removeprefix(prefix),
                         params=request.path_params, query=dict(request.query_params), headers=request.headers,
                         body=await request.body(), token=token or ANONYMOUS, state=self.state, site=self.site(),

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from testbed.github.api import RestApi, request_id
 from testbed.github.protocol import DOCS, Endpoint
-from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES
+from testbed.github.routes import API_ROUTES, UPLOAD_ROUTES, WEB_ROUTES
 from testbed.github.routes.graphql import PATH as GRAPHQL, GraphQLEndpoint
 from testbed.github.smarthttp import GitEndpoint
 
@@ -46,6 +46,7 @@ def build(api: RestApi, git: GitEndpoint, graphql: GraphQLEndpoint | None = None
         *_mount(api, API_ROUTES, API, API),
         *_mount(api, UPLOAD_ROUTES, UPLOADS, "/api"),
         Route(GRAPHQL, graphql.handle, methods=["POST"]),
+        *[Route(e.path, api.handler(e, ""), methods=[e.method]) for e in WEB_ROUTES],
         Route("/{owner}/{name}/{rest:path}", git.handle, methods=["GET", "POST"]),
         Route("/{rest:path}", _not_found, methods=ALL_METHODS),
     ]

@@ -117,19 +117,6 @@ def delete_ref(bare: Path, ref: str) -> None:
     git(bare, "update-ref", "-d", ref)
 
 
-def merge(bare: Path, base_sha: str, head_sha: str, message: str, *, committer: tuple[str, str]) -> str | None:
-    """A merge commit of head into base, as the merge button makes it; None on conflict."""
-    result = subprocess.run(
-        ["git", "merge-tree", "--write-tree", base_sha, head_sha], cwd=bare, capture_output=True, text=True, check=False,
-    )
-    if result.returncode != 0:
-        return None
-    tree = result.stdout.split()[0]
-    name, email = committer
-    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-    return git(bare, "commit-tree", tree, "-p", base_sha, "-p", head_sha, "-m", message, env=env).strip()
-
-
 def show(bare: Path, sha: str, path: str) -> bytes | None:
     result = subprocess.run(["git", "show", f"{sha}:{path}"], cwd=bare, capture_output=True, check=False)
     return result.stdout if result.returncode == 0 else None

@@ -27,6 +27,8 @@ class PullRequest:
     state: Literal["open", "closed"] = "open"
     merged: bool = False
     merge_commit_sha: str | None = None
+    # the commits the merge put on the base (merge: the merge commit; squash: one; rebase: the replayed ones)
+    landed: tuple[str, ...] = ()
     merged_at: str | None = None
     merged_by: str | None = None
     closed_at: str | None = None
@@ -92,6 +94,24 @@ class Status:
     creator: str
     created_at: str
     updated_at: str
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    """A workflow run as whoever runs the workflows (the testbed's scheduler) reports it."""
+
+    id: int
+    repo: str
+    path: str  # .github/workflows/<file>
+    event: str
+    head_sha: str
+    head_branch: str | None
+    actor: str
+    status: str  # queued | in_progress | completed
+    conclusion: str | None  # success | failure | cancelled | None while not completed
+    created_at: str
+    updated_at: str
+    run_number: int
 
 
 @dataclass

@@ -25,7 +25,8 @@ import uvicorn
 from testbed.errors import TestbedError
 from testbed.github import app, shapes
 from testbed.github.api import RequestLog, RestApi
-from testbed.github.records import Repo
+from testbed.github.permissions import Permissions
+from testbed.github.records import Repo, WorkflowRun
 from testbed.github.routes.graphql import GraphQLEndpoint
 from testbed.github.site import Site
 from testbed.github.smarthttp import GitEndpoint
@@ -139,9 +140,11 @@ class LocalGitHub:
             raise KeyError(f"no repository {full_name!r} on the local GitHub (create_repo first)")
         return found
 
-    def create_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False) -> str:
-        """A token for `login` reaching `repos` (None: all); `actions`: a workflow run's GITHUB_TOKEN."""
-        return self.state.issue_token(login, repos=repos, actions=actions).value
+    def create_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False,
+                     permissions: Permissions | None = None) -> str:
+        """A token for `login` reaching `repos` (None: all); `actions`: a workflow run's GITHUB_TOKEN, with
+        `permissions` (None: unlimited, as a personal token)."""
+        return self.state.issue_token(login, repos=repos, actions=actions, permissions=permissions).value
 
     def token_info(self, value: str) -> Token | None:
         """The token with this value (who it is, which repositories it reaches), None if unknown or revoked."""
@@ -168,6 +171,10 @@ class LocalGitHub:
     @property
     def _faults(self) -> list[Fault]:  # read by steps/hardening_steps.py; prefer `faults`
         return self.state.faults
+
+    def report_runs(self, source: Callable[[], list[WorkflowRun]]) -> None:
+        """`GET /actions/runs` and friends list the workflow runs `source` reports (whoever runs the workflows)."""
+        self.state.run_source = source
 
     # what happened -----------------------------------------------------------
     @property

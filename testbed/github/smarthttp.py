@@ -1,6 +1,7 @@
 """Git over smart HTTP at `/<owner>/<repo>.git`: real `git http-backend` behind token auth.
 
-A push runs under the repository's lock; each ref it moved becomes a `push` event, delivered
+Fetching needs `contents: read` of a workflow token, pushing `contents: write` (403 otherwise, as
+on github.com). A push runs under the repository's lock; each ref it moved becomes a `push` event, delivered
 after the backend is done. Request bodies arrive de-chunked from the server (git sends pushes
 chunked); gzip bodies are handed to the backend as they came, with their encoding.
 """
@@ -65,6 +66,13 @@ class GitEndpoint:
             return Response(b"Authentication required\n", status_code=401, headers=CHALLENGE)
         if not token.reaches(full_name):
             return Response(b"Repository not found.\n", status_code=403 if token.actions else 404)
+        pushing = rest.endswith("git-receive-pack") or request.query_params.get("service") == "git-receive-pack"
+        needed = "write" if pushing else "read"
+        if token.permissions is not None and not token.permissions.allows("contents", needed):
+            # what github.com answers a workflow token without `contents: write` (git prints it as `remote:`)
+            message = f"Permission to {full_name}.git denied to {token.login}.\n"
+            self.log.append((request.method, f"/{full_name}.git/{rest}", 403))
+            return Response(message.encode(), status_code=403, media_type="text/plain")
         body = await request.body()
         answer = await run_in_threadpool(self._backend, repo, f"/{rest}", request, body, token)
         self.log.append((request.method, f"/{full_name}.git/{rest}", answer.status))

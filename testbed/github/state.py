@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from testbed.github.permissions import Permissions
 from testbed.github.ratelimit import RateLimits
-from testbed.github.records import Repo
+from testbed.github.records import Repo, WorkflowRun
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,15 @@ class Dispatch:
 
 @dataclass(frozen=True)
 class Token:
-    """An access token: whose it is, which repositories it reaches (None: all), and whether it is a
-    workflow run's GITHUB_TOKEN (an installation token: its events start no runs)."""
+    """An access token: whose it is, which repositories it reaches (None: all), whether it is a
+    workflow run's GITHUB_TOKEN (an installation token: its events start no runs), and what it may
+    do there (`permissions`; None: everything its user may, as a personal token)."""
 
     value: str
     login: str
     repos: frozenset[str] | None
     actions: bool
+    permissions: Permissions | None = None
 
     def reaches(self, full_name: str) -> bool:
         return self.repos is None or full_name in self.repos
@@ -94,6 +97,8 @@ class State:
         self._repos: dict[str, Repo] = {}
         self._tokens: dict[str, Token] = {}
         self._ids: Iterator[int] = itertools.count(1000)
+        # who runs the workflows tells what runs exist (the testbed's scheduler); none: no runs
+        self.run_source: Callable[[], list[WorkflowRun]] | None = None
 
     def next_id(self) -> int:
         with self.lock:
@@ -114,10 +119,16 @@ class State:
         with self.lock:
             return list(self._repos.values())
 
+    def workflow_runs(self, full_name: str) -> list[WorkflowRun]:
+        """The runs of a repository's workflows, newest first, as their runner reports them."""
+        found = self.run_source() if self.run_source is not None else []
+        return sorted((run for run in found if run.repo == full_name), key=lambda run: run.id, reverse=True)
+
     # tokens
-    def issue_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False) -> Token:
+    def issue_token(self, login: str, *, repos: set[str] | None = None, actions: bool = False,
+                    permissions: Permissions | None = None) -> Token:
         value = f"{'ghs' if actions else 'ghp'}_{secrets.token_hex(18)}"
-        token = Token(value, login, frozenset(repos) if repos is not None else None, actions)
+        token = Token(value, login, frozenset(repos) if repos is not None else None, actions, permissions)
         with self.lock:
             self._tokens[value] = token
         return token

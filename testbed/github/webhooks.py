@@ -21,7 +21,14 @@ def ref_changed(state: State, site: Site, repo: Repo, ref: str, before: str, aft
     """Record the `push` event for one ref moving from `before` to `after` (ZERO: created/deleted)."""
     repo.pushed = shapes.now()
     payload = push_payload(site, repo, ref, before, after, token)
-    return [state.record_event("push", repo, payload, ref=ref, sha=after, token=token)]
+    events = [state.record_event("push", repo, payload, ref=ref, sha=after, token=token)]
+    if ref.startswith("refs/heads/") and after != ZERO and token is not None:
+        branch = ref.removeprefix("refs/heads/")
+        for pull in repo.pulls:
+            if pull.state == "open" and pull.head == branch:
+                pull.head_sha, pull.updated_at = after, shapes.now()
+                events.append(pull_request(state, site, repo, pull, "synchronize", token, before=before, after=after))
+    return events
 
 
 def push_payload(site: Site, repo: Repo, ref: str, before: str, after: str, token: Token | None) -> dict[str, Any]:
@@ -72,15 +79,18 @@ def _push_commit(web: str, repo: Repo, commit: gitdata.Commit) -> dict[str, Any]
     }
 
 
-def pull_request(state: State, site: Site, repo: Repo, pull: PullRequest, action: str, token: Token) -> Event:
-    """Record a `pull_request` event (opened, edited, closed, reopened, ...)."""
-    payload = {
+def pull_request(state: State, site: Site, repo: Repo, pull: PullRequest, action: str, token: Token, *,
+                 before: str | None = None, after: str | None = None) -> Event:
+    """Record a `pull_request` event (opened, edited, closed, reopened, synchronize with `before`/`after`)."""
+    payload: dict[str, Any] = {
         "action": action,
         "number": pull.number,
         "pull_request": pulls.pull(site, repo, pull, webhook=True),
         "repository": shapes.repo_of(site, repo, webhook=True),
         "sender": shapes.user_of(site, token.login, webhook=True),
     }
+    if action == "synchronize":
+        payload.update(before=before, after=after)
     return state.record_event("pull_request", repo, payload, ref=f"refs/pull/{pull.number}/merge",
                               sha=pull.merge_commit_sha or pull.head_sha, token=token)
 
@@ -89,7 +99,7 @@ def release(state: State, site: Site, repo: Repo, found: Release, action: str, t
     """Record a `release` event (published, released, prereleased, ...)."""
     payload = {
         "action": action,
-        "release": releases.release(site, repo, found),
+        "release": releases.release(site, repo, found, webhook=True),
         "repository": shapes.repo_of(site, repo, webhook=True),
         "sender": shapes.user_of(site, token.login, webhook=True),
     }

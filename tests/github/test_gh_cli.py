@@ -204,8 +204,6 @@ def test_gh_release_create_upload_and_edit(world: World, tmp_path: Path) -> None
     assert sorted((a.name, a.size) for a in release.get_assets()) == [("images.json", 21), ("sbom.txt", 5)]
 
 
-@pytest.mark.xfail(strict=True, reason="publishing a draft does not create its tag on this base (issue 9 item 4, "
-                                       "branch wt/merges); remove this mark once it does")
 def test_gh_release_create_with_a_file_tags_the_target(world: World, tmp_path: Path) -> None:
     """`gh release create TAG FILE` (a draft, the upload, then publish) leaves the tag on the target commit."""
     notes = tmp_path / "images.json"
@@ -215,8 +213,6 @@ def test_gh_release_create_with_a_file_tags_the_target(world: World, tmp_path: P
     assert repo.get_git_ref("tags/v1.1.0").object.sha == repo.get_branch("main").commit.sha
 
 
-@pytest.mark.xfail(strict=True, reason="GET /repos/{o}/{r}/releases/assets/{id} is not served on this base "
-                                       "(issue 9 item 4, branch wt/merges); remove this mark once it is")
 def test_gh_release_download_fetches_the_asset(world: World, tmp_path: Path) -> None:
     """`gh release download` fetches the asset's bytes as they were uploaded."""
     repo = world.repo()

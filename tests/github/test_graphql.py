@@ -357,3 +357,25 @@ def test_an_argument_the_local_github_does_not_apply_is_an_error_not_ignored(gh:
                       'history(first: 5, author: {emails: ["someone@example.com"]}) { totalCount } } } } } }')
     assert body["errors"][0]["message"] == ("The local GitHub does not serve the argument(s) author of "
                                             "Commit.history")
+
+
+def test_a_mutation_needs_the_permission_its_rest_twin_needs(gh: LocalGitHub) -> None:
+    """A workflow token without `pull-requests: write` gets FORBIDDEN for createPullRequest and opens
+    nothing; with it, the same mutation opens the pull request."""
+    from testbed.github.permissions import Permissions
+
+    repo_id = data(gh, '{ repository(owner: "acme", name: "app") { id } }')["repository"]["id"]
+    mutation = ("mutation($input: CreatePullRequestInput!) { createPullRequest(input: $input) "
+                "{ pullRequest { number } } }")
+    variables = {"input": {"repositoryId": repo_id, "baseRefName": "main", "headRefName": "feat/login",
+                           "title": "Add login"}}
+    reader = gh.create_token("github-actions[bot]", repos={"acme/app"}, actions=True,
+                             permissions=Permissions.parse({"contents": "read"}))
+    refused = answer(gh, mutation, variables, token=reader)
+    assert [(e.get("type"), e["message"]) for e in refused["errors"]] == [
+        ("FORBIDDEN", "Resource not accessible by integration")], refused
+    assert client(gh).get_repo("acme/app").get_pulls(state="all").totalCount == 0
+    writer = gh.create_token("github-actions[bot]", repos={"acme/app"}, actions=True,
+                             permissions=Permissions.parse({"contents": "read", "pull-requests": "write"}))
+    opened = data(gh, mutation, variables, token=writer)
+    assert opened["createPullRequest"]["pullRequest"]["number"] == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["bump", "build", "comment", "release", "dispatch", "pr", "promote"]
+COMMANDS = ["bump", "build", "comment", "release", "dispatch", "pr", "promote", "sync"]
 
 
 def cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -163,18 +163,27 @@ def test_image_reference_lowercases_namespace() -> None:
 
 # --- changelog -----------------------------------------------------------------------------------
 
-def _commit(sha: str, message: str) -> SimpleNamespace:
-    return SimpleNamespace(sha=sha, commit=SimpleNamespace(message=message))
+def _commit(sha: str, message: str, pulls: tuple[SimpleNamespace, ...] = ()) -> SimpleNamespace:
+    return SimpleNamespace(sha=sha, commit=SimpleNamespace(message=message), get_pulls=lambda: list(pulls))
+
+
+def _pull(number: int, branch: str, title: str, *, merged: bool = True, merge_commit_sha: str = "",
+          head_sha: str = "", base: str = "stg") -> SimpleNamespace:
+    return SimpleNamespace(number=number, title=title, merged=merged, merge_commit_sha=merge_commit_sha,
+                           head=SimpleNamespace(ref=branch, sha=head_sha), base=SimpleNamespace(ref=base))
 
 
 class FakeRepo:
-    """The few attributes of a PyGithub Repository that changelog.py reads. History is linear: `order`."""
+    """The few attributes of a PyGithub Repository that changelog.py reads. History is linear: `order`;
+    `main` holds commits of main that are not on that line (release commits), with their pull requests."""
 
-    def __init__(self, commits: list[SimpleNamespace], tag_refs: dict[str, str], others: set[str] = frozenset()) -> None:
+    def __init__(self, commits: list[SimpleNamespace], tag_refs: dict[str, str], others: set[str] = frozenset(),
+                 main: dict[str, SimpleNamespace] | None = None) -> None:
         self.commits = commits  # oldest first
         self.order = [c.sha for c in commits]
         self.tag_refs = tag_refs  # tag name -> sha
         self.others = others  # shas on another line of history (not ancestors of anything here)
+        self.main = main or {}
         self.compared: list[tuple[str, str]] = []
 
     def _sha(self, rev: str) -> str:
@@ -189,6 +198,10 @@ class FakeRepo:
         status = "identical" if b == h else "ahead" if b < h else "behind"
         return SimpleNamespace(status=status, commits=self.commits[b + 1:h + 1] if b < h else [])
 
+    def get_commit(self, rev: str) -> SimpleNamespace:
+        sha = self._sha(rev)
+        return self.main.get(sha) or self.commits[self.order.index(sha)]
+
     def get_commits(self, sha: str) -> list[SimpleNamespace]:
         return list(reversed(self.commits[: self.order.index(sha) + 1]))  # newest first, like the API
 
@@ -198,28 +211,43 @@ class FakeRepo:
                 for name, sha in self.tag_refs.items()]
 
 
+LOGIN = _pull(1, "feat/login", "Add login")
+TYPO = _pull(2, "fix/typo", "Fix a typo")
+OPEN = _pull(5, "feat/wip", "Work in progress", merged=False)
+RELEASE = _pull(4, "stg", "Release 1.1.1", merge_commit_sha="m1", head_sha="c6", base="main")
+FIRST_RELEASE = _pull(3, "stg", "Release 1.1.0", merge_commit_sha="m0", head_sha="c2", base="main")
+# the staging line as any merge method leaves it: the pull requests are found by commit, never by message
 HISTORY = [
     _commit("c0", "initial commit"),
-    _commit("c1", "Merge pull request #1 from acme/feat/login\n\nAdd login"),
-    _commit("c2", "chore(release): 1.1.0\n\nRelease-Merge: c1"),
-    _commit("c3", "fix a typo directly"),
-    _commit("c4", "Merge pull request #2 from acme/fix/typo\n\n"),
-    _commit("c5", "Merge pull request #3 from acme/stg\n\nRelease 1.1.1"),
-    _commit("c6", "Merge pull request #4 from acme/feat/search\n\nAdd search\nmore detail"),
+    _commit("c1", "Add login (#1)", (LOGIN, FIRST_RELEASE, RELEASE)),  # squash commit of #1
+    _commit("c2", "chore(release): 1.1.0\n\nRelease-Merge: c1", (FIRST_RELEASE, RELEASE)),
+    _commit("c3", "fix a typo directly", (RELEASE,)),  # pushed, no pull request of its own
+    _commit("c4", "Fix a typo, part 1", (TYPO, RELEASE)),  # rebase-merged #2: two replayed commits
+    _commit("c5", "Fix a typo, part 2", (TYPO, RELEASE, OPEN)),
+    _commit("c6", "chore(release): 1.1.1", (RELEASE,)),
 ]
+MAIN = {"m0": _commit("m0", "Release 1.1.0 (#3)", (FIRST_RELEASE,)), "m1": _commit("m1", "Release 1.1.1 (#4)", (RELEASE,))}
 
 
-def test_changes_lists_feature_merges_oldest_first() -> None:
-    repo = FakeRepo(HISTORY, {})
-    found = changelog.changes(repo, None, "c6")
-    assert found == [changelog.Change(1, "feat/login", "Add login"), changelog.Change(2, "fix/typo", "fix/typo"),
-                     changelog.Change(4, "feat/search", "Add search")]
+def test_changes_lists_merged_pull_requests_of_the_staging_commits_oldest_first() -> None:
+    """Pull requests come from the commits' associations, once each, without release or open ones."""
+    repo = FakeRepo(HISTORY, {}, main=MAIN)
+    found = changelog.changes(repo, None, "m1")
+    assert found == [changelog.Change(1, "feat/login", "Add login"), changelog.Change(2, "fix/typo", "Fix a typo")]
     assert found[0].line() == "- Add login (#1, `feat/login`)"
 
 
-def test_changes_since_previous_tag() -> None:
-    repo = FakeRepo(HISTORY, {"v1.0.0": "c1"})
-    assert [c.number for c in changelog.changes(repo, "v1.0.0", "c6")] == [2, 4]
+def test_changes_since_previous_release_start_at_its_staging_commit() -> None:
+    """The previous release commit on main leads to its stg head; only later staging commits count."""
+    repo = FakeRepo(HISTORY, {"v1.1.0": "m0"}, main=MAIN)
+    assert [c.number for c in changelog.changes(repo, "v1.1.0", "m1")] == [2]
+    assert ("c2", "c6") in repo.compared
+
+
+def test_changes_of_a_release_made_on_main_directly() -> None:
+    """Without a pull request behind the release commit, the commit itself ends the range."""
+    repo = FakeRepo(HISTORY, {"v1.0.0": "c0"})
+    assert [c.number for c in changelog.changes(repo, "v1.0.0", "c5")] == [1, 2]
 
 
 def test_previous_release_tag() -> None:

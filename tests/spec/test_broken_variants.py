@@ -65,6 +65,14 @@ class Variant:
         return workflows
 
 
+# promotion through the engine: pull the staging image, tag it, push the tag. Legal for a one-platform
+# image (same digest, no layer pushed, nothing built); it loses every platform but the engine's own.
+PULL_TAG_PUSH = (Edit("images.py", "            client.put_manifest(repo, target_tag, manifest)\n",
+                      '            source, target = f"{registry}/{repo}:{source_tag}", f"{registry}/{repo}:{target_tag}"\n'
+                      '            _docker("pull", "--quiet", source, context=f"pulling {source}")\n'
+                      '            _docker("tag", source, target, context=f"tagging {target}")\n'
+                      '            _docker("push", "--quiet", target, context=f"pushing {target}")\n'),)
+
 VARIANTS = [
     Variant("production-rebuilds", "build-prod-image.yml",
             'run: release-cli promote --stg-sha "$STG_SHA"',
@@ -117,13 +125,28 @@ VARIANTS = [
     Variant("token-printed-as-hex", "build-image.yml", "        run: release-cli comment",
             """        run: printf '%s' "$GITHUB_TOKEN" | od -An -tx1 | tr -d ' \\n'; echo; release-cli comment""",
             ("hardening",), "no_secret_leak", keyword="encoding"),
+    # a token put into a URL by a tool that percent-encodes every byte (a ghs_ token has no reserved character)
+    Variant("token-percent-encoded", "build-image.yml", "        run: release-cli comment",
+            """        run: echo "next=$(printf '%s' "$GITHUB_TOKEN" | od -An -tx1 | tr -d '\\n' | tr ' ' '%')"; release-cli comment""",
+            ("hardening",), "no_secret_leak", keyword="encoding"),
     Variant("changelog-of-commit-subjects", "", "", "", ("production_release",), "prod_changelog",
             keyword="commit_messages",
             cli=(Edit("changelog.py", "        title = next((line.strip() for line in lines[1:] if line.strip()), branch)",
                       "        title = repo.get_commit(commit.parents[-1].sha).commit.message.splitlines()[0]"),)),
+    # a job that forgot `contents: write`: on GitHub its token cannot create the release (403)
+    Variant("pre-release-without-contents-write-permission", "build-stg-image.yml",
+            "    permissions:\n      contents: write\n    uses: ./.github/workflows/create-release.yml",
+            "    permissions:\n      contents: read\n    uses: ./.github/workflows/create-release.yml",
+            ("staging_release",), "prerelease", keyword="feature_gets"),
     Variant("shorthash-by-git-abbreviation", "build-image.yml", """--tags 'stg-{short},stg-{version}'""",
             '--tags "stg-$(git rev-parse --short "$SHA"),stg-{version}"', ("image_tags",), "stg_tags",
             keyword="digits"),
+    Variant("promotes-what-stg-is-now", "", "", "", ("production_promotion",), "prod_retag", keyword="moved",
+            cli=(Edit("cli.py", '    git = gitops.Git(Path.cwd(), "", "")\n',
+                      '    args.stg_sha = ctx.repo().get_branch("stg").commit.sha  # what staging holds\n'
+                      '    git = gitops.Git(Path.cwd(), "", "")\n'),)),
+    Variant("promotion-by-pull-tag-push", "", "", "", ("production_promotion",), "prod_retag", keyword="platform",
+            cli=PULL_TAG_PUSH),
 ]
 
 
@@ -164,3 +187,24 @@ def test_spec_rejects_broken_variant(variant: Variant, tmp_path: Path) -> None:
     assert code != 0, f"the spec passed the broken variant {variant.name!r}:\n{output}"
     named = [scenario for scenario, tags in failed.items() if variant.item in tags]
     assert named, f"no failing scenario carries @{variant.item}; failed: {failed}\n{output}"
+
+
+# correct implementations that make other legal choices: the spec must pass them
+PASSING = [
+    # every merge into stg gets a release of its own, in order (1.3.0, 1.4.0, 1.5.0): no run waits or is cancelled
+    Variant("staging-runs-not-serialised", "build-stg-image.yml", "  group: release-stg\n",
+            "  group: release-stg-${{ github.event.pull_request.number }}\n", ("hardening",), "",
+            keyword="three_features"),
+    Variant("one-platform-promotion-by-pull-tag-push", "", "", "", ("production_promotion",), "",
+            keyword="tested_staging_image",
+            cli=PULL_TAG_PUSH),
+]
+
+
+@pytest.mark.selftest
+@pytest.mark.parametrize("variant", PASSING, ids=lambda variant: variant.name)
+def test_spec_accepts_correct_variant(variant: Variant, tmp_path: Path) -> None:
+    """The spec passes this correct copy that makes other legal choices than the reference."""
+    workflows = variant.apply(tmp_path / "variant")
+    code, failed, output = run_spec(workflows, variant.features, tmp_path / "results", variant.marker, variant.keyword)
+    assert code == 0 and not failed, f"the spec rejected the correct variant {variant.name!r}: {failed}\n{output}"

@@ -79,18 +79,25 @@ def test_plain_http_clients_are_refused_by_the_tls_registry(registry: Registry) 
 
 def test_token_for_a_github_token_grants_what_github_allows(registry: Registry, tls: TLSFiles) -> None:
     """Basic (any user, GitHub token as password) and bearer GitHub tokens get a JWT with the allowed actions."""
-    scope = "repository:acme/app:pull,push"
-    for auth in ((("anyone", WRITER)), None):
+    for auth, scope, wanted in ((("anyone", WRITER), "repository:acme/app:pull,push", ["pull", "push"]),
+                                (None, "repository:acme/app:pull", ["pull"])):
         headers = {} if auth else {"Authorization": f"Bearer {READER}"}
         answer = get(registry.token_service.realm, tls, params={"service": SERVICE, "scope": scope},  # type: ignore[union-attr]
                      auth=auth, headers=headers)
         assert answer.status_code == 200, answer.text
         claims = jwt.decode(answer.json()["token"], options={"verify_signature": False})
         assert claims["iss"] == ISSUER and claims["aud"] == SERVICE
-        wanted = ["pull", "push"] if auth else ["pull"]
         assert claims["access"] == [{"type": "repository", "name": "acme/app", "actions": wanted}]
-    stranger = token_for(registry, tls, scope, ("x", STRANGER))
-    assert jwt.decode(stranger.json()["token"], options={"verify_signature": False})["access"][0]["actions"] == []
+
+
+def test_actions_a_github_token_may_not_do_are_denied_as_ghcr_denies_them(registry: Registry, tls: TLSFiles) -> None:
+    """Push asked by a read-only token, or pull by a token of another owner: 403 with distribution's `DENIED`."""
+    for password, scope in ((READER, "repository:acme/app:pull,push"), (STRANGER, "repository:acme/app:pull")):
+        answer = token_for(registry, tls, scope, ("x", password))
+        assert answer.status_code == 403, (password, answer.text)
+        errors = answer.json()["errors"]
+        assert [error["code"] for error in errors] == ["DENIED"], errors
+        assert "acme/app" in errors[0]["message"]
 
 
 def test_a_bad_github_token_is_refused_with_distributions_denied_error(registry: Registry, tls: TLSFiles) -> None:
@@ -113,10 +120,10 @@ def test_the_registry_accepts_only_tokens_signed_by_the_token_service(registry: 
 
 
 def test_push_is_refused_without_the_push_scope(registry: Registry, tls: TLSFiles) -> None:
-    """A token granted only `pull` cannot start a blob upload; one with `push` can."""
+    """A registry token granted only `pull` cannot start a blob upload; one with `push` can."""
     url = f"{registry.url}/v2/acme/app/blobs/uploads/"
-    for password, status in ((READER, 401), (WRITER, 202)):
-        token = token_for(registry, tls, "repository:acme/app:pull,push", ("anyone", password)).json()["token"]
+    for password, scope, status in ((READER, "pull", 401), (WRITER, "pull,push", 202)):
+        token = token_for(registry, tls, f"repository:acme/app:{scope}", ("anyone", password)).json()["token"]
         answer = requests.post(url, headers={"Authorization": f"Bearer {token}"}, verify=str(tls.bundle), timeout=10)
         assert answer.status_code == status, (password, answer.text)
         if status == 401:

@@ -62,3 +62,56 @@ def test_jobs_reach_github_over_https_and_push_images_after_docker_login(tmp_pat
         observer = world.registry.token_service.admin_user if world.registry.token_service else ""
         # pushed with the token the job logged in with (named by the user it gave: github.actor), not anonymously
         assert len(manifests) == 1 and manifests[0].actor not in ("", observer), manifests
+
+
+def test_held_runs_wait_until_a_runner_frees_up(trivial_world: World) -> None:
+    """Runs for a held branch start only on start_held_runs(), for the events GitHub sent at the merge."""
+    world = trivial_world
+    world.push_branch("feat/login", files={"login.txt": "login\n"}, message="Add login")
+    number = world.open_pr("feat/login", "stg", "Add login")
+    world.hold_runs("stg")
+    assert world.merge_pr(number) == []
+    runs = world.start_held_runs()
+    assert sorted(run.workflow for run in runs) == ["on-merge.yml", "on-push.yml"], [r.summary() for r in runs]
+    assert all(run.conclusion == "success" for run in runs), world.log_text()
+
+
+def test_the_local_github_lists_the_runs_the_world_made(trivial_world: World) -> None:
+    """GET /actions/runs lists every run act made for the repository, with its workflow and conclusion."""
+    world = trivial_world
+    world.push_branch("feat/login", files={"login.txt": "login\n"}, message="Add login")
+    world.merge_pr(world.open_pr("feat/login", "stg", "Add login"))
+    repo = world.api().get_repo(world.app_repo)
+    listed = sorted((run.id, run.path, run.event, run.status, run.conclusion) for run in repo.get_workflow_runs())
+    made = sorted((run.id, f".github/workflows/{run.workflow}", run.request.event_name, "completed", run.conclusion)
+                  for run in world.runs)
+    assert listed == made and len(made) == 3
+    merge_runs = repo.get_workflow("on-merge.yml").get_runs()
+    assert [(run.head_branch, run.conclusion) for run in merge_runs] == [("feat/login", "success")]
+
+
+def test_each_job_gets_a_token_with_its_own_permissions(tmp_path: Path, docker_watch: DockerWatch) -> None:
+    """In one run, the job with `contents: write` pushes and creates a release while its sibling (workflow's
+    `contents: read`) cannot; a reusable workflow asking for write gets only what each caller job has; without
+    `packages: write` the registry denies an image push."""
+    config = WorldConfig(workflows=Path(__file__).parent / "workflows-permissions")
+    with World.started(tmp_path / "world", config, docker_watch) as world:
+        mark = world.mark()
+        world.push_commit("stg", files={"f.txt": "f\n"}, message="Try the tokens")
+        runs = world.wait_idle()[mark.runs :]
+        assert [run.workflow for run in runs] == ["permissions.yml"], [run.summary() for run in runs]
+        assert runs[0].conclusion == "success", world.log_text()
+        branches = {branch.name for branch in world.api().get_repo(world.app_repo).get_branches()}
+        pushed = sorted(name.removeprefix("pushed-by-") for name in branches if name.startswith("pushed-by-"))
+        assert pushed == ["uncapped", "writer"], (pushed, world.log_text())
+        releases = sorted(release.tag_name for release in world.api().get_repo(world.app_repo).get_releases())
+        assert releases == ["v0.0.0-uncapped", "v0.0.0-writer"], (releases, world.log_text())
+        assert world.log_text().count("release: HTTP 403") == 2, world.log_text()
+        tokens = {token.job: str(token.permissions) for token in runs[0].job_tokens}
+        assert tokens["permissions.yml/capped/try-write.yml/write"] == "contents: read, metadata: read", tokens
+        assert tokens["permissions.yml/uncapped/try-write.yml/write"] == "contents: write, metadata: read", tokens
+        assert len({token.secret for token in runs[0].job_tokens}) == 7
+        assert "image push: denied" in world.log_text()  # `packages: read` logs in and pulls, never pushes
+        assert world.registry.digest("acme/refused", runs[0].request.sha) is None
+        assert "GITHUB_TOKEN permissions of permissions.yml/writer: contents: write, metadata: read" in runs[0].log
+        assert world.leaked_secrets() == []

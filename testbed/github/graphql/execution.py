@@ -35,6 +35,7 @@ from graphql import (
 )
 
 from testbed.github.graphql import errors
+from testbed.github.graphql.errors import GitHubError
 from testbed.github.graphql.comments import CommitComment
 from testbed.github.graphql.connections import empty
 from testbed.github.graphql.context import Context
@@ -42,6 +43,8 @@ from testbed.github.graphql.mutations import Mutation
 from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.query import Query
 from testbed.github.graphql.repository import Repository
+from testbed.github.protocol import HTTPError
+from testbed.github.required import check_mutation
 
 MISSING = object()
 # connections where the local GitHub has data it does not show through GraphQL: an empty answer would mislead
@@ -121,6 +124,8 @@ def _unserved(info: GraphQLResolveInfo) -> Any:
 
 def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
     name = info.field_name
+    if isinstance(source, Mutation):
+        _guard(source, name)
     if isinstance(source, Mapping):
         value = source.get(name, MISSING)
     else:
@@ -128,6 +133,14 @@ def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
     if value is MISSING:
         return _unserved(info)
     return _call(value, args, info) if callable(value) else value
+
+
+def _guard(root: Mutation, field: str) -> None:
+    """A mutation needs the same token permission as its REST twin (GitHub: FORBIDDEN, same message)."""
+    try:
+        check_mutation(root.token_permissions(), field)
+    except HTTPError as refused:
+        raise GitHubError("FORBIDDEN", str(refused.message)) from refused
 
 
 def resolve_type(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> str | None:

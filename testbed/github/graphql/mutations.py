@@ -14,12 +14,17 @@ from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.repository import Repository
 from testbed.github.graphql.users import Actor
 from testbed.github.merge import MergeRequest
+from testbed.github.permissions import Permissions
 
 MERGE_METHODS = {"MERGE": "merge", "SQUASH": "squash", "REBASE": "rebase"}
 
 
 class Mutation(Served):
     typename = "Mutation"
+
+    def token_permissions(self) -> Permissions | None:
+        """What the caller's token may do (None: a personal token, limited only by the repositories it reaches)."""
+        return self._ctx.token.permissions
 
     def _payload(self, data: dict[str, Any], pull: PullRequest) -> dict[str, Any]:
         repo, _ = pull.records()

@@ -90,7 +90,28 @@ def list_statuses(call: Call) -> Reply:
     return call.page([status(call.site, repo, s) for s in reversed(repo.statuses) if s.sha == sha])
 
 
+def combined_status(call: Call) -> Reply:
+    """`GET /commits/{ref}/status`: the latest status per context and the state they combine to
+    (failure if any is error or failure, pending if any is pending or there is none, else success)."""
+    repo = call.repo()
+    sha = commit_or_422(repo, str(call.params["ref"])).sha
+    latest: dict[str, Status] = {}
+    for found in repo.statuses:
+        if found.sha == sha:
+            latest[found.context] = found
+    states = {found.state for found in latest.values()}
+    state = ("failure" if states & {"error", "failure"} else "pending" if not states or "pending" in states
+             else "success")
+    api = call.site.repo_api(repo.full_name)
+    kept = sorted(latest.values(), key=lambda found: found.id)
+    page = call.page([status(call.site, repo, found) for found in kept])
+    return Reply(200, {"state": state, "statuses": page.body, "sha": sha, "total_count": len(kept),
+                       "repository": shapes.repo_of(call.site, repo), "commit_url": f"{api}/commits/{sha}",
+                       "url": f"{api}/commits/{sha}/status"}, page.headers)
+
+
 ROUTES = [
+    Endpoint("GET", REPO + "/commits/{ref}/status", combined_status),
     Endpoint("POST", REPO + "/commits/{sha}/comments", create_commit_comment),
     Endpoint("GET", REPO + "/commits/{sha}/comments", list_commit_comments),
     Endpoint("GET", REPO + "/comments", list_repo_comments),

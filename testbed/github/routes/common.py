@@ -30,3 +30,15 @@ def release_or_404(repo: Repo, release_id: int) -> Release:
     if found is None:
         raise not_found()
     return found
+
+
+def associated_pulls(repo: Repo, sha: str) -> list[PullRequest]:
+    """The pull requests a commit belongs to, as GitHub associates them: those whose head holds it
+    (a commit of the branch) and the merged one that put it on its base (merge, squash or replayed commit)."""
+    found = []
+    for pull in repo.pulls:
+        head = repo.head_of(pull)
+        if sha in (head, *pull.landed) or (gitdata.is_ancestor(repo.bare, sha, head)
+                                          and not gitdata.is_ancestor(repo.bare, sha, pull.base_sha)):
+            found.append(pull)
+    return found

@@ -6,7 +6,7 @@ from testbed.github import gitdata, shapes, webhooks
 from testbed.github.merge import MergeRequest, merge
 from testbed.github.protocol import Call, Endpoint, HTTPError, Reply, not_found, required, string, unprocessable
 from testbed.github.records import PullRequest
-from testbed.github.routes.common import REPO, commit_or_422, pull_or_404
+from testbed.github.routes.common import REPO, associated_pulls, commit_or_422, pull_or_404
 from testbed.github.shapes import commits
 from testbed.github.shapes.pulls import pull as pull_json
 from testbed.github.state import Event
@@ -128,13 +128,7 @@ def merge_pull(call: Call) -> Reply:
 def pulls_of_commit(call: Call) -> Reply:
     repo = call.repo()
     sha = commit_or_422(repo, call.params["sha"]).sha
-    found = []
-    for pull in repo.pulls:
-        head = repo.head_of(pull)
-        if sha in (head, pull.merge_commit_sha) or (gitdata.is_ancestor(repo.bare, sha, head)
-                                                    and not gitdata.is_ancestor(repo.bare, sha, pull.base_sha)):
-            found.append(pull_json(call.site, repo, pull))
-    return call.page(found)
+    return call.page([pull_json(call.site, repo, pull) for pull in associated_pulls(repo, sha)])
 
 
 ROUTES = [

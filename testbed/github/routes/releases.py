@@ -10,6 +10,7 @@ from testbed.github.gitdata import ZERO
 from testbed.github.protocol import Call, Endpoint, Reply, not_found, required, string, unprocessable
 from testbed.github.records import Asset, Release, Repo
 from testbed.github.routes.common import REPO, release_or_404
+from testbed.github.routes.release_notes import generate
 from testbed.github.shapes.releases import asset as asset_json
 from testbed.github.shapes.releases import release as release_json
 from testbed.github.state import Event
@@ -27,6 +28,26 @@ def _apply_make_latest(repo: Repo, release: Release, setting: Any) -> None:
     repo.mark_latest(release)
 
 
+def _tag(call: Call, repo: Repo, release: Release) -> list[Event]:
+    """The release's tag, made at its target when missing (a published release always has its tag)."""
+    events: list[Event] = []
+    tag_ref = f"refs/tags/{release.tag_name}"
+    if gitdata.refs(repo.bare, tag_ref).get(tag_ref) is None:
+        target_sha = gitdata.resolve(repo.bare, release.target_commitish)
+        if target_sha is None:
+            raise _invalid("target_commitish")
+        gitdata.update_ref(repo.bare, tag_ref, target_sha, ZERO)
+        events += webhooks.ref_changed(call.state, call.site, repo, tag_ref, ZERO, target_sha, call.token)
+    return events
+
+
+def _published(call: Call, repo: Repo, release: Release) -> list[Event]:
+    """`published` and `released` (or `prereleased`), as GitHub fires them when a release becomes public."""
+    release.published_at = shapes.now()
+    return [webhooks.release(call.state, call.site, repo, release, action, call.token)
+            for action in ("published", "prereleased" if release.prerelease else "released")]
+
+
 def create_release(call: Call) -> Reply:
     repo = call.repo()
     data = call.json()
@@ -39,24 +60,22 @@ def create_release(call: Call) -> Reply:
         if repo.release_by_tag(tag) is not None:
             raise _invalid("tag_name", "already_exists")
         target = string(data, "target_commitish") or repo.default_branch
-        tag_ref = f"refs/tags/{tag}"
-        draft = bool(data.get("draft", False))
-        if gitdata.refs(repo.bare, tag_ref).get(tag_ref) is None and not draft:
-            target_sha = gitdata.resolve(repo.bare, target)
-            if target_sha is None:
-                raise _invalid("target_commitish")
-            gitdata.update_ref(repo.bare, tag_ref, target_sha, ZERO)
-            events += webhooks.ref_changed(call.state, call.site, repo, tag_ref, ZERO, target_sha, call.token)
+        if gitdata.resolve(repo.bare, f"refs/tags/{tag}") is None and gitdata.resolve(repo.bare, target) is None:
+            raise _invalid("target_commitish")
+        name, body = string(data, "name"), string(data, "body") or ""
+        if data.get("generate_release_notes") is True:
+            notes = generate(call.site, repo, tag_name=tag, target=target, previous=None)
+            name, body = name or notes.name, f"{body}\n\n{notes.body}" if body else notes.body
         stamp = shapes.now()
-        release = Release(id=call.state.next_id(), tag_name=tag, target_commitish=target,
-                          name=string(data, "name") or tag, body=string(data, "body") or "", draft=draft,
-                          prerelease=bool(data.get("prerelease", False)), created_at=stamp, published_at=stamp,
-                          updated_at=stamp, author=call.login)
+        draft = bool(data.get("draft", False))
+        release = Release(id=call.state.next_id(), tag_name=tag, target_commitish=target, name=name or tag,
+                          body=body, draft=draft, prerelease=bool(data.get("prerelease", False)), created_at=stamp,
+                          published_at=stamp, updated_at=stamp, author=call.login)
+        events += [] if draft else _tag(call, repo, release)
         repo.releases.append(release)
         _apply_make_latest(repo, release, data.get("make_latest", "true"))
-        if not draft:
-            for action in ("published", "prereleased" if release.prerelease else "released"):
-                events.append(webhooks.release(call.state, call.site, repo, release, action, call.token))
+        events.append(webhooks.release(call.state, call.site, repo, release, "created", call.token))
+        events += [] if draft else _published(call, repo, release)
     call.state.deliver(events)
     return Reply(201, release_json(call.site, repo, release))
 
@@ -102,6 +121,7 @@ def update_release(call: Call) -> Reply:
             release.body = string(data, "body") or ""
         if "target_commitish" in data:
             release.target_commitish = string(data, "target_commitish") or release.target_commitish
+        was_draft = release.draft
         if "draft" in data:
             release.draft = bool(data["draft"])
         if "prerelease" in data:
@@ -109,7 +129,14 @@ def update_release(call: Call) -> Reply:
         release.updated_at = shapes.now()
         if release.prerelease or release.draft:
             release.latest = False
-        _apply_make_latest(repo, release, data.get("make_latest", "true" if release.latest else "false"))
+        events: list[Event] = []
+        if was_draft and not release.draft:
+            events = _tag(call, repo, release)  # publishing makes it latest unless make_latest says no
+            _apply_make_latest(repo, release, data.get("make_latest", "true"))
+            events += _published(call, repo, release)
+        else:
+            _apply_make_latest(repo, release, data.get("make_latest", "true" if release.latest else "false"))
+    call.state.deliver(events)
     return Reply(200, release_json(call.site, repo, release))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 
-from testbed.github import gitdata, shapes
+from testbed.github import gitdata, gitmerge, shapes, webhooks
 from testbed.github.gitdata import ZERO
-from testbed.github.protocol import Call, Endpoint, HTTPError, Reply, not_found
+from testbed.github.merge import MERGER, person
+from testbed.github.protocol import Call, Endpoint, HTTPError, Reply, not_found, required, string
 from testbed.github.routes.common import REPO, commit_or_422
 from testbed.github.shapes import commits
 
@@ -99,7 +100,39 @@ def get_contents(call: Call) -> Reply:
     })
 
 
+def merge_branch(call: Call) -> Reply:
+    """`POST /merges`: merge `head` (branch or SHA) into the branch `base` with a merge commit;
+    204 when base already holds head, 409 on a conflict."""
+    repo = call.repo()
+    data = call.json()
+    required(data, "base", "head")
+    base, head = str(data["base"]), str(data["head"])
+    base_ref = f"refs/heads/{base}"
+    with repo.lock:
+        base_sha = gitdata.refs(repo.bare, base_ref).get(base_ref)
+        if base_sha is None:
+            raise not_found("Base does not exist")
+        head_sha = gitdata.resolve(repo.bare, head)
+        if head_sha is None:
+            raise not_found("Head does not exist")
+        if gitdata.is_ancestor(repo.bare, head_sha, base_sha):
+            return Reply(204)
+        message = string(data, "commit_message") or f"Merge {head} into {base}"
+        merged = gitmerge.merge_commit(repo.bare, base_sha, head_sha, message, author=person(call.login),
+                                       committer=MERGER)
+        if merged is None:
+            raise HTTPError(409, "Merge conflict")
+        if not gitdata.update_ref(repo.bare, base_ref, merged.head, base_sha):
+            raise HTTPError(409, f"{base} moved during the merge: try again")
+        events = webhooks.ref_changed(call.state, call.site, repo, base_ref, base_sha, merged.head, call.token)
+    call.state.deliver(events)
+    found = gitdata.commit(repo.bare, merged.head)
+    assert found is not None
+    return Reply(201, commits.commit(call.site, repo, found))
+
+
 ROUTES = [
+    Endpoint("POST", REPO + "/merges", merge_branch),
     Endpoint("GET", REPO, get_repo),
     Endpoint("GET", REPO + "/branches", list_branches),
     Endpoint("GET", REPO + "/branches/{branch:path}", get_branch),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from testbed.github import gitdata
+from testbed.github import gitdata, gitmerge
 from testbed.github.records import PullRequest, Repo
 from testbed.github.shapes.common import node_id, repo_of, user_of
 from testbed.github.site import Site
@@ -20,6 +20,8 @@ def pull(site: Site, repo: Repo, found: PullRequest, *, webhook: bool = False) -
     owner = repo.owner
     commits = gitdata.log(repo.bare, head_sha, exclude=found.base_sha if found.merged else base_sha)
     changed = gitdata.changed_files(repo.bare, found.base_sha, head_sha)
+    # computed as GitHub does in the background: None once closed, False (`dirty`) on conflicts
+    can_merge = None if found.state != "open" else gitmerge.can_merge(repo.bare, base_sha, head_sha)
     links = {
         "self": f"{base_url}/pulls/{number}",
         "html": html,
@@ -70,9 +72,9 @@ def pull(site: Site, repo: Repo, found: PullRequest, *, webhook: bool = False) -
         "auto_merge": None,
         "draft": False,
         "merged": found.merged,
-        "mergeable": None if found.merged else True,
-        "rebaseable": None if found.merged else True,
-        "mergeable_state": "unknown" if found.merged else "clean",
+        "mergeable": can_merge,
+        "rebaseable": can_merge,
+        "mergeable_state": "unknown" if can_merge is None else "clean" if can_merge else "dirty",
         "merged_by": user_of(site, found.merged_by, webhook=webhook) if found.merged_by else None,
         "comments": len(repo.comments_on(number)),
         "review_comments": 0,

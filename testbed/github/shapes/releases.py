@@ -9,10 +9,11 @@ from testbed.github.shapes.common import node_id, user_of
 from testbed.github.site import Site
 
 
-def release(site: Site, repo: Repo, found: Release) -> dict[str, Any]:
+def release(site: Site, repo: Repo, found: Release, *, webhook: bool = False) -> dict[str, Any]:
+    """A release as the REST API answers it, or (`webhook`) as a `release` event carries it."""
     base = site.repo_api(repo.full_name)
     rid = found.id
-    return {
+    body = {
         "url": f"{base}/releases/{rid}",
         "html_url": f"{site.repo_web(repo.full_name)}/releases/tag/{found.tag_name}",
         "assets_url": f"{base}/releases/{rid}/assets",
@@ -31,12 +32,15 @@ def release(site: Site, repo: Repo, found: Release) -> dict[str, Any]:
         "created_at": found.created_at,
         "published_at": None if found.draft else found.published_at,
         "updated_at": found.updated_at,
-        "author": user_of(site, found.author),
-        "assets": [asset(site, repo, found, a) for a in found.assets],
+        "author": user_of(site, found.author, webhook=webhook),
+        "assets": [asset(site, repo, found, a, webhook=webhook) for a in found.assets],
     }
+    if webhook:  # the webhook schema has neither
+        del body["immutable"], body["updated_at"]
+    return body
 
 
-def asset(site: Site, repo: Repo, owner: Release, found: Asset) -> dict[str, Any]:
+def asset(site: Site, repo: Repo, owner: Release, found: Asset, *, webhook: bool = False) -> dict[str, Any]:
     return {
         "url": f"{site.repo_api(repo.full_name)}/releases/assets/{found.id}",
         "browser_download_url": f"{site.repo_web(repo.full_name)}/releases/download/{owner.tag_name}/{found.name}",
@@ -51,5 +55,5 @@ def asset(site: Site, repo: Repo, owner: Release, found: Asset) -> dict[str, Any
         "download_count": 0,
         "created_at": found.created_at,
         "updated_at": found.created_at,
-        "uploader": user_of(site, found.uploader),
+        "uploader": user_of(site, found.uploader, webhook=webhook),
     }
