@@ -241,7 +241,8 @@ class World:
         quiet = self.github.create_token("octocat", actions=True)
         try:
             api = github.Github(base_url=self.github.api_url, auth=github.Auth.Token(quiet), retry=None,
-                                seconds_between_requests=None, seconds_between_writes=None)
+                                seconds_between_requests=None, seconds_between_writes=None,
+                                verify=str(self.tls.ca_cert) if self.tls is not None else True)
             repo = api.get_repo(self.app_repo)
             pull = repo.create_pull(base="main", head=branch, title=title, body="")
             sha = str(pull.merge(merge_method=self.config.merge_method).sha)
