@@ -151,7 +151,8 @@ class World:
     def history(self) -> RepoHistory:
         """The app repository's past (released versions, earlier merges), written without starting runs."""
         return RepoHistory(github_server=self.github, app_repo=self.app_repo, bare=self._bare(self.app_repo),
-                           root=self.root, merge_method=self.config.merge_method, api=self.api)
+                           root=self.root, merge_method=self.config.merge_method, api=self.api,
+                           verify=str(self.tls.ca_cert) if self.tls is not None else True)
 
     def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
         """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
