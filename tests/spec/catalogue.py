@@ -62,6 +62,10 @@ PULL_TAG_PUSH = cli("images.py", "            client.put_manifest(repo, target_t
                     '            _docker("tag", source, target, context=f"tagging {target}")\n'
                     '            _docker("push", "--quiet", target, context=f"pushing {target}")\n')
 
+# the comment works out both tags itself (so a mutant of the outputs leaves the comment right)
+COMMENT_OWN_TAGS = cli("cli.py", 'for tag in image.get("tags", [image["tag"]]))',
+                       'for tag in tags.staging_tags(args.sha, args.version))')
+
 BUILD_BLOCK = """            args = ["build", "--quiet", "--file", str(dockerfile)]
             for name in names:
                 args += ["--tag", name]
@@ -130,14 +134,15 @@ MUTANTS: tuple[Mutant, ...] = (
                "          SHA: ${{ inputs.merge-sha }}\n          IMAGES_JSON"),), TAGS_SCENARIO),
     Mutant("comment-names-one-tag", "ST7", "removal", "the comment names each image's last tag only",
            (cli("cli.py", 'for tag in image.get("tags", [image["tag"]]))', 'for tag in [image["tag"]])'),), TAGS_SCENARIO),
-    Mutant("outputs-hold-the-version-tag-only", "ST8", "removal", "the outputs report only the stg-<SemVer> tag",
+    Mutant("outputs-hold-the-version-tag-only", "ST8", "removal", "the outputs report only the stg-<SemVer> tag (what "
+           "the later jobs use); the comment works its tags out itself",
            (cli("cli.py", 'return {"version": found, "tags": image_tags,', 'return {"version": found, "tags": image_tags[-1:],'),
-            cli("images.py", '"tags": list(tags)}', '"tags": list(tags)[-1:]}')), TAGS_SCENARIO),
+            cli("images.py", '"tags": list(tags)}', '"tags": list(tags)[-1:]}'), COMMENT_OWN_TAGS), TAGS_SCENARIO),
     Mutant("tags-exposed-by-no-output", "CL1", "wiring", "the job outputs map the tags from a misspelled step output and "
-           "the images JSON keeps only the version tag",
+           "the images JSON keeps only the version tag; the comment works its tags out itself",
            (wf("build-image.yml", "      tags: ${{ steps.build.outputs.tags }}\n      images",
                "      tags: ${{ steps.build.outputs.tag }}\n      images"),
-            cli("images.py", '"tags": list(tags)}', '"tags": list(tags)[-1:]}')), TAGS_SCENARIO),
+            cli("images.py", '"tags": list(tags)}', '"tags": list(tags)[-1:]}'), COMMENT_OWN_TAGS), TAGS_SCENARIO),
     Mutant("build-with-buildx", "CL7", "unavailable tool", "the images are built with docker buildx build --load",
            (cli("images.py", 'args = ["build", "--quiet"', 'args = ["buildx", "build", "--load", "--quiet"'),), TAGS_SCENARIO),
     # --- staging: pre-release
