@@ -14,12 +14,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.spec.catalogue import MUTANTS, Mutant, check
+from tests.spec.catalogue import MUST_PASS, MUTANTS, Mutant, check
 from tests.spec.mutation import ROOT, Outcome, run
 from tests.spec.sentences import BY_ID
 
 
 def chosen(args: argparse.Namespace) -> list[Mutant]:
+    if args.must_pass:
+        return list(MUST_PASS)
     picked = [m for m in MUTANTS if (not args.only or m.id in args.only)
               and (not args.sentence or m.sentence in args.sentence) and (not args.fast or m.fast)
               and (args.equivalent or not m.equivalent)]
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentence", nargs="+", metavar="ID", help="the mutants of these contract sentences")
     parser.add_argument("--fast", action="store_true", help="the fixed fast subset CI runs")
     parser.add_argument("--equivalent", action="store_true", help="run the argued-equivalent mutants too")
+    parser.add_argument("--must-pass", action="store_true", help="run the must-pass variants instead (each must survive)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers per mutant (default 2)")
     parser.add_argument("--results", default=str(ROOT / "results"), help="where mutants.json and mutants.md go")
@@ -83,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         store.write_text(json.dumps(current, indent=1))
         outcomes = current
         (results / "mutants.md").write_text(table(outcomes))
+    if args.must_pass:
+        rejected = [o.mutant for o in ran if o.status != "survived"]
+        print("must-pass variants the spec rejected (or errored on): " + (", ".join(rejected) or "none"))
+        return 1 if rejected else 0
     counted = [o for o in ran if not next(m for m in MUTANTS if m.id == o.mutant).equivalent]
     killed = [o for o in counted if o.status == "killed"]
     survivors = [o.mutant for o in counted if o.status != "killed"]
