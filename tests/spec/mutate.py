@@ -43,7 +43,9 @@ def table(outcomes: dict[str, dict[str, object]]) -> str:
              "|---|---|---|---|---|---|"]
     for mutant in MUTANTS:
         found = outcomes.get(mutant.id)
-        status = "equivalent" if mutant.equivalent and not found else str(found["status"]) if found else "not run"
+        status = str(found["status"]) if found else "not run"
+        if mutant.equivalent:
+            status = f"equivalent ({status})"
         claims = set(BY_ID[mutant.sentence].claims)
         killers = [f"{s['name']}: {s['step']}" for s in (found or {}).get("scenarios", [])  # type: ignore[attr-defined]
                    if s["verdict"] == "failed" and claims & set(s["tags"])]
