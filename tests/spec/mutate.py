@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentence", nargs="+", metavar="ID", help="the mutants of these contract sentences")
     parser.add_argument("--fast", action="store_true", help="the fixed fast subset CI runs")
     parser.add_argument("--equivalent", action="store_true", help="run the argued-equivalent mutants too")
-    parser.add_argument("--must-pass", action="store_true", help="run the must-pass variants instead (each must survive)")
+    parser.add_argument("--must-pass", action="store_true",
+                        help="run the must-pass variants instead (each must survive)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers per mutant (default 2)")
     parser.add_argument("--results", default=str(ROOT / "results"), help="where mutants.json and mutants.md go")

@@ -114,7 +114,8 @@ def run(mutant: Mutant, work: Path, *, workers: int = 2, extra: tuple[str, ...] 
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     found = scenarios(cucumber) if cucumber.exists() else []
-    outcome = Outcome(mutant.id, "", seconds, found, " ".join(command[2:]), result.stdout[-3000:] + result.stderr[-1000:])
+    output = result.stdout[-3000:] + result.stderr[-1000:]
+    outcome = Outcome(mutant.id, "", seconds, found, " ".join(command[2:]), output)
     if outcome.killers(BY_ID[mutant.sentence].claims):
         outcome.status = "killed"
     elif not found:
