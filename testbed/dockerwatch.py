@@ -96,8 +96,13 @@ class DockerWatch:
     def _sync(self, timeout: float) -> None:
         # Events arrive in order: tag a tiny image now and wait until that event is read.
         marker = f"relsuite-sync:{uuid.uuid4().hex[:12]}"
-        # another process may remove an image between the listing and the tag: try the next one
+        # Only an image that keeps another tag: untagging the marker from an image whose only tag it
+        # was deletes that image, which may be a build's result not yet tagged (the build then fails
+        # with "unable to find image"). Another process may remove an image between the listing and
+        # the tag: try the next one.
         for image in self._client.images.list():
+            if not any(not tag.startswith("relsuite-sync:") for tag in image.tags):
+                continue
             try:
                 image.tag(marker)
                 break
