@@ -35,14 +35,13 @@ class RepoHistory:
     """Writes history into `app_repo` (whose bare repository is `bare`) on the local GitHub."""
 
     def __init__(self, *, github_server: LocalGitHub, app_repo: str, bare: Path, root: Path, merge_method: str,
-                 api: Callable[[], github.Github], verify: str | bool = True) -> None:
+                 api: Callable[[str | None], github.Github]) -> None:
         self.github = github_server
         self.app_repo = app_repo
         self._bare = bare
         self.root = root
         self._merge_method = merge_method
-        self._api = api
-        self._verify = verify  # the CA the local GitHub's certificate is signed by (True: the system's)
+        self._api = api  # PyGithub as the admin user (None) or as the given token, trusting the local CA
 
     def set_version(self, version: str, *, released: bool = True) -> str:
         """Make `version` the current state of main and stg (history, so no workflow runs).
@@ -54,7 +53,7 @@ class RepoHistory:
         gitrepo.set_ref(bare, "refs/heads/stg", sha)
         if released:
             gitrepo.set_ref(bare, f"refs/tags/v{version}", sha)
-            repo = self._api().get_repo(self.app_repo)
+            repo = self._api(None).get_repo(self.app_repo)
             repo.create_git_release(f"v{version}", f"v{version}", f"Release {version}", target_commitish=sha)
         return sha
 
@@ -76,9 +75,7 @@ class RepoHistory:
         # events caused by an installation token start no workflow run: that is what "in the past" needs
         quiet = self.github.create_token("octocat", actions=True)
         try:
-            api = github.Github(base_url=self.github.api_url, auth=github.Auth.Token(quiet), retry=None,
-                                seconds_between_requests=None, seconds_between_writes=None, verify=self._verify)
-            repo = api.get_repo(self.app_repo)
+            repo = self._api(quiet).get_repo(self.app_repo)
             pull = repo.create_pull(base="main", head=branch, title=title, body="")
             sha = str(pull.merge(merge_method=self._merge_method).sha)
         finally:

@@ -139,20 +139,20 @@ class World:
         }
 
     # driving, as a developer would ------------------------------------------
-    def api(self) -> github.Github:
+    def api(self, token: str | None = None) -> github.Github:
+        """PyGithub as the admin user (or as `token`)."""
         # the world's own clients reach only local servers: they trust the CA alone (loading the
         # system's roots too costs about 100 ms per connection or git process on a busy machine)
         # an observer of a local server: no retries, and none of PyGithub's pauses between requests
-        return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(self.github.admin_token), retry=None,
-                             seconds_between_requests=None, seconds_between_writes=None,
+        return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(token or self.github.admin_token),
+                             retry=None, seconds_between_requests=None, seconds_between_writes=None,
                              verify=str(self.tls.ca_cert) if self.tls is not None else True)
 
     @property
     def history(self) -> RepoHistory:
         """The app repository's past (released versions, earlier merges), written without starting runs."""
         return RepoHistory(github_server=self.github, app_repo=self.app_repo, bare=self._bare(self.app_repo),
-                           root=self.root, merge_method=self.config.merge_method, api=self.api,
-                           verify=str(self.tls.ca_cert) if self.tls is not None else True)
+                           root=self.root, merge_method=self.config.merge_method, api=self.api)
 
     def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
         """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
