@@ -68,6 +68,12 @@ class Outcome:
     scenarios: list[Scenario] = field(default_factory=list)
     command: str = ""
     tail: str = ""
+    returncode: int = 0
+
+    @property
+    def ran(self) -> list[Scenario]:
+        """The scenarios the child pytest ran; the report lists the deselected ones too, as not run."""
+        return [s for s in self.scenarios if s.verdict != "not run"]
 
     def killers(self, claims: tuple[str, ...]) -> list[Scenario]:
         return [s for s in self.scenarios if s.verdict == "failed" and s.tags & set(claims)]
@@ -115,12 +121,12 @@ def run(mutant: Mutant, work: Path, *, workers: int = 2, extra: tuple[str, ...] 
     seconds = time.monotonic() - started
     found = scenarios(cucumber) if cucumber.exists() else []
     output = result.stdout[-3000:] + result.stderr[-1000:]
-    outcome = Outcome(mutant.id, "", seconds, found, " ".join(command[2:]), output)
+    outcome = Outcome(mutant.id, "", seconds, found, " ".join(command[2:]), output, result.returncode)
     if outcome.killers(BY_ID[mutant.sentence].claims):
         outcome.status = "killed"
-    elif not found:
+    elif not outcome.ran:
         outcome.status = "not run"  # nothing was selected or the child pytest broke before any scenario
-    elif any(s.verdict == "error" for s in found):
+    elif any(s.verdict == "error" for s in outcome.ran):
         outcome.status = "error"
     else:
         outcome.status = "survived"

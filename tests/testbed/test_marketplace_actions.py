@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from testbed.actionstore import project_store
-from testbed.runner import Run
 
+from testbed.actions.record import Run
+from testbed.actions.store import project_store
 from testbed.dockerwatch import DockerWatch
-from testbed.world import OWNER, SUITE_ROOT, World, WorldConfig
+from testbed.world import SUITE_ROOT, World, WorldConfig
 
 WORKFLOWS = Path(__file__).parent / "marketplace"
 MODES = ["container", "host"]
@@ -91,7 +91,7 @@ def test_login_action_lets_the_push_through(world: World) -> None:
     """docker/login-action: after logging in with the run's token, the image pushed is in the registry."""
     mark = world.mark()
     run_for(world, "login-action")
-    repository = f"{OWNER}/tried"
+    repository = f"{world.settings.image_namespace}/tried"
     assert world.registry.digest(repository, "login") is not None, world.registry.tags(repository)
     assert [p for p in world.registry_pushes(since=mark) if p.repository == repository and p.is_manifest]
 
@@ -99,7 +99,7 @@ def test_login_action_lets_the_push_through(world: World) -> None:
 def test_metadata_action_computes_tags_and_labels(world: World) -> None:
     """docker/metadata-action: stg-<SHORTHASH> of the checked-out commit and the raw tag; source label from the API."""
     sha, run = run_for(world, "metadata-action")
-    image = f"{world.registry.address}/{OWNER}/app"
+    image = f"{world.registry.address}/{world.settings.image_namespace}/app"
     outputs = run.outputs("meta")
     assert sorted(outputs["tags"].split()) == sorted([f"{image}:stg-{sha[:7]}", f"{image}:stg-9.9.9"])
     labels = json.loads(outputs["json"])["labels"]
