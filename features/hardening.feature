@@ -32,7 +32,9 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
     When the pull requests from "feat/alpha" and "feat/beta" into stg are merged back to back
     Then every workflow run of the staging merge succeeded
     And the version bumps on stg are "1.3.0" and "1.4.0", in merge order
-    And the staging images, pre-release and payload of each of "1.3.0" and "1.4.0" carry that version
+    And each of "1.3.0" and "1.4.0" has its staging images tagged stg-<SemVer>
+    And each of "1.3.0" and "1.4.0" has a pre-release
+    And each of "1.3.0" and "1.4.0" has a staging payload naming its stg-<SemVer> images
     And the pull request from stg to main carries the changes of "feat/alpha" and "feat/beta"
 
   Scenario: Three features merged in quick succession all reach production
@@ -43,7 +45,9 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
     When the pull requests from "feat/a", "feat/b" and "feat/c" into stg are merged back to back
     Then no staging run failed; a run GitHub cancelled for a newer one is allowed
     And the version bumps on stg are successive minor versions from "1.3.0", at most one per merge
-    And the staging images, pre-release and payload of every bumped version carry that version
+    And every version bumped on stg has its staging images tagged stg-<SemVer>
+    And every version bumped on stg has a pre-release
+    And every version bumped on stg has a staging payload naming its stg-<SemVer> images
     And the pull request from stg to main carries the changes of "feat/a", "feat/b" and "feat/c"
     When the pull request from stg into main is merged
     Then every workflow run of the production merge succeeded
@@ -115,7 +119,8 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
     When the pull request from "feat/login" into stg is merged
     Then the staging run failed, naming "VERSION"
     And stg did not change
-    And no image was built or pushed
+    And no image was built
+    And the registry received no push
     And no pull request from stg to main is open
     And the chart repository received no payload
 
@@ -131,7 +136,8 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
     When the pull request from "feat/login" into stg is merged
     Then the staging run failed, naming "VERSION"
     And stg did not change
-    And no image was built or pushed
+    And no image was built
+    And the registry received no push
     And the chart repository received no payload
 
   Scenario Outline: A branch that is neither feat/* nor fix/* releases nothing, as documented
@@ -140,7 +146,8 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
     When the pull request from "<branch>" into stg is merged
     Then every workflow run of the staging merge succeeded or did nothing
     And stg did not change
-    And no image was built or pushed
+    And no image was built
+    And the registry received no push
     And no release of 1.3.0 exists
     And no release of 1.2.1 exists
     And no pull request from stg to main is open
@@ -156,7 +163,8 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
     And a developer has pushed the branch "hotfix/urgent" from main with the change "Urgent fix"
     When the pull request from "hotfix/urgent" into main is merged
     Then every workflow run of the production merge succeeded or did nothing
-    And no image was built or pushed
+    And no image was built
+    And the registry received no push
     And no full release of 1.2.1 exists
     And no full release of 1.3.0 exists
     And the chart repository received no payload

@@ -75,29 +75,42 @@ def bumps_successive(observe: Observer, scenario: Scenario, first: str) -> None:
         f"one to {merges} of them")
 
 
-def assert_released(observe: Observer, version: str) -> None:
-    """The staging images, pre-release and payload of `version` exist and carry that version."""
-    payload = observe.payload_of("staging", version)
-    assert observe.prereleases_for(version), f"no pre-release of {version}"
-    assert payload is not None, f"no staging payload for {version}"
-    for name, repository in observe.image_repos().items():
-        digest = observe.digest(repository, f"stg-{version}")
-        assert digest, f"image {name}: no stg-{version} tag"
-        assert payload["images"][name]["digest"] == digest, f"{name}: the {version} payload names another image"
+WHICH = r"(?P<which>every version bumped on stg|each of .+?)"
 
 
-@then("the staging images, pre-release and payload of every bumped version carry that version")
-def every_bump_released(observe: Observer, scenario: Scenario) -> None:
+def versions_named(observe: Observer, scenario: Scenario, which: str) -> list[str]:
+    """`each of "1.3.0" and "1.4.0"` -> those; `every version bumped on stg` -> the bumps since the merges."""
+    if which.startswith("each of "):
+        return QUOTED.findall(which)
     bumps = observe.bump_versions(scenario.last_staging.head_before)
     assert bumps, "stg holds no version bump since the merges"
-    for version in bumps:
-        assert_released(observe, version)
+    return bumps
 
 
-@then(parsers.parse("the staging images, pre-release and payload of each of {versions} carry that version"))
-def each_version_released(observe: Observer, versions: str) -> None:
-    for version in QUOTED.findall(versions):
-        assert_released(observe, version)
+@then(parsers.re(rf"{WHICH} has its staging images tagged stg-<SemVer>"))
+def staging_images_of_each(observe: Observer, scenario: Scenario, which: str) -> None:
+    missing = [f"{name}:stg-{version}" for version in versions_named(observe, scenario, which)
+               for name, repository in observe.image_repos().items()
+               if not observe.digest(repository, f"stg-{version}")]
+    assert not missing, f"staging images missing from the registry: {missing}"
+
+
+@then(parsers.re(rf"{WHICH} has a pre-release"))
+def prerelease_of_each(observe: Observer, scenario: Scenario, which: str) -> None:
+    missing = [v for v in versions_named(observe, scenario, which) if not observe.prereleases_for(v)]
+    assert not missing, f"no pre-release of {missing}"
+
+
+@then(parsers.re(rf"{WHICH} has a staging payload naming its stg-<SemVer> images"))
+def payload_of_each(observe: Observer, scenario: Scenario, which: str) -> None:
+    wrong = []
+    for version in versions_named(observe, scenario, which):
+        payload = observe.payload_of("staging", version)
+        for name, repository in observe.image_repos().items():
+            named = ((payload or {}).get("images", {}).get(name) or {}).get("digest")
+            if payload is None or named != observe.digest(repository, f"stg-{version}"):
+                wrong.append(f"{version}: {name} names {named}" if payload else f"{version}: no staging payload")
+    assert not wrong, f"staging payloads that do not name the version's stg-<SemVer> images: {sorted(set(wrong))}"
 
 
 @then("no token value appears in any workflow log")

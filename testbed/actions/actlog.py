@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +15,10 @@ class JobResult:
 
     name: str
     result: str
-    outputs: Mapping[str, str]
+    outputs: Mapping[str, str]  # the job's outputs (its `outputs:` map, see joboutputs), as `needs` sees them
     started: float = 0.0  # epoch seconds of the job's first log line (0: unknown)
     finished: float = 0.0  # epoch seconds of its last log line
+    steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # step id -> the outputs it set
 
 
 def _lines(stdout: str) -> list[dict[str, Any]]:
@@ -35,11 +36,15 @@ def _lines(stdout: str) -> list[dict[str, Any]]:
 def parse_jobs(stdout: str) -> dict[str, JobResult]:
     """Per job: its result and the outputs its steps set (act's `--json` log lines).
 
+    `outputs` here are all its steps' outputs together; the runner then replaces them with the job's
+    own `outputs:` map evaluated over `steps`, as GitHub does (joboutputs).
+
     Jobs are keyed `greet` for a job of the workflow itself, `<called workflow name>/<job>` for a job
     of a reusable workflow it calls. Jobs act skipped do not appear.
     """
     results: dict[str, str] = {}
     outputs: dict[str, dict[str, str]] = {}
+    steps: dict[str, dict[str, dict[str, str]]] = {}
     times: dict[str, list[float]] = {}
     for record in _lines(stdout):
         path = str(record.get("job") or "")
@@ -55,11 +60,15 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
             span[0], span[1] = min(span[0], stamp), max(span[1], stamp)
         if record.get("command") == "set-output" and record.get("name"):
             outputs[job][str(record["name"])] = str(record.get("arg", ""))
+            step = record.get("stepID")
+            if isinstance(step, list) and len(step) == 1:  # a step of the job, not one inside a composite action
+                steps.setdefault(job, {}).setdefault(str(step[0]), {})[str(record["name"])] = str(record.get("arg", ""))
         if "jobResult" in record:
             results[job] = str(record["jobResult"])
     return {
         job: JobResult(name=job, result=results.get(job, "skipped"), outputs=outputs.get(job, {}),
-                       started=times.get(job, [0.0, 0.0])[0], finished=times.get(job, [0.0, 0.0])[1])
+                       started=times.get(job, [0.0, 0.0])[0], finished=times.get(job, [0.0, 0.0])[1],
+                       steps=steps.get(job, {}))
         for job in outputs
     }
 

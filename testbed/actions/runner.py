@@ -22,6 +22,7 @@ from testbed.actions.actlog import parse_jobs, render_log
 from testbed.actions.calltoken import pass_token
 from testbed.actions.invocation import RunnerConfig, act_command, act_environment
 from testbed.actions.isolation import distinct_names, machine_lock, remove_leftovers, workflow_files
+from testbed.actions.joboutputs import declared, with_job_outputs
 from testbed.actions.jobtokens import JobTokenError, JobTokens, Mint, action_inputs
 from testbed.actions.record import Run
 from testbed.actions.uses import ActionSources, MissingActionError, resolve
@@ -105,10 +106,12 @@ class ActRunner:
             remove_leftovers(files.name)
         stdout = stdout.replace(f" [{tag}]", "")  # job paths and log lines name the workflows as written
         run.finished = time.time()
-        run.jobs = parse_jobs(stdout)
+        run.jobs, notes = with_job_outputs(parse_jobs(stdout), declared(checkout / ".github" / "workflows",
+                                                                         run.request.workflow, tag))
         # as GitHub's "Set up job" lists them: what each job's GITHUB_TOKEN may do (a 403 reads against it)
         granted = "".join(f"GITHUB_TOKEN permissions of {token.job}: {token.permissions}\n" for token in run.job_tokens)
-        run.log = granted + render_log(stdout) + ("\n" + stderr if stderr.strip() else "")
+        run.log = granted + render_log(stdout) + "".join(f"\n{note}" for note in notes) + (
+            "\n" + stderr if stderr.strip() else "")
         failed = code != 0 or any(job.result == "failure" for job in run.jobs.values())
         run.status, run.conclusion = "completed", "cancelled" if interrupted else "failure" if failed else "success"
         if interrupted:

@@ -94,7 +94,9 @@ def test_github_script_by_sha_and_by_tag(tmp_path: Path, store: ActionStore, mod
     run = runner.run(Run(id=1, request=_request("scripted.yml")), _repo(tmp_path / "repo", {"scripted.yml": SCRIPTED}))
     assert run.conclusion == "success", run.log
     # `repo` set by the step pinned by SHA, `result` returned by the one pinned by tag
-    assert dict(run.jobs["script"].outputs) == {"repo": "acme/app", "result": "node 24"}
+    steps = run.jobs["script"].steps
+    assert {name: value for step in steps.values() for name, value in step.items()} == {
+        "repo": "acme/app", "result": "node 24"}
 
 
 def test_action_missing_from_the_store_fails_at_once(tmp_path: Path, store: ActionStore) -> None:
@@ -196,7 +198,7 @@ def test_called_workflow_has_the_token(token_world: World) -> None:
     world.push_branch("feat/token", files={"t.txt": "t\n"}, message="Token")
     (run,) = [run for run in world.wait_idle()[mark.runs :] if run.workflow == "caller.yml"]
     assert run.conclusion == "success", run.log
-    outputs = {name: value for job in run.jobs.values() for name, value in job.outputs.items()}
+    outputs = {name: value for job in run.jobs.values() for step in job.steps.values() for name, value in step.items()}
     assert outputs == {"repo-explicit": "acme/app", "repo-none": "acme/app", "repo-inherit": "acme/app"}, run.log
 
 
