@@ -52,6 +52,7 @@ def git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 # PyGithub round trips ---------------------------------------------------------------------
 
 def test_pull_request_merge_makes_a_merge_commit_and_fires_events(gh: LocalGitHub, tmp_path: Path) -> None:
+    """Merging a PR makes a two-parent merge commit on stg, marks the PR merged and fires opened, closed and push."""
     head = feature(gh, tmp_path)
     repo = client(gh).get_repo("acme/app")
     stg_before = repo.get_branch("stg").commit.sha
@@ -74,6 +75,7 @@ def test_pull_request_merge_makes_a_merge_commit_and_fires_events(gh: LocalGitHu
 
 
 def test_second_open_pull_request_for_same_head_and_base_is_422(gh: LocalGitHub, tmp_path: Path) -> None:
+    """A second open PR for the same head and base is a 422 'already exists'; only the first stays open."""
     feature(gh, tmp_path)
     repo = client(gh).get_repo("acme/app")
     repo.create_pull(base="stg", head="feat/login", title="one")
@@ -85,6 +87,7 @@ def test_second_open_pull_request_for_same_head_and_base_is_422(gh: LocalGitHub,
 
 
 def test_release_for_an_existing_tag_is_422_already_exists(gh: LocalGitHub) -> None:
+    """A release creates its tag at the target; a second release for the tag is 422 already_exists and adds nothing."""
     repo = client(gh).get_repo("acme/app")
     first = repo.create_git_release("v1.1.0", "v1.1.0", "notes", target_commitish="main")
     assert repo.get_git_ref("tags/v1.1.0").object.sha == repo.get_branch("main").commit.sha
@@ -96,6 +99,7 @@ def test_release_for_an_existing_tag_is_422_already_exists(gh: LocalGitHub) -> N
 
 
 def test_prerelease_is_never_latest_and_assets_upload(gh: LocalGitHub) -> None:
+    """A pre-release never becomes the latest release; assets upload to it and its name and body can be edited."""
     repo = client(gh).get_repo("acme/app")
     repo.create_git_release("v1.0.0", "v1.0.0", "", target_commitish="main")
     pre = repo.create_git_release("v1.1.0-stg", "v1.1.0-stg", "", prerelease=True, target_commitish="stg")
@@ -107,6 +111,7 @@ def test_prerelease_is_never_latest_and_assets_upload(gh: LocalGitHub) -> None:
 
 
 def test_commit_comments_compare_contents_and_refs(gh: LocalGitHub, tmp_path: Path) -> None:
+    """Commit comments, compare, contents and refs work as on GitHub; a duplicate ref or backward ref move is 422."""
     head = feature(gh, tmp_path)
     repo = client(gh).get_repo("acme/app")
     commit = repo.get_commit(head)
@@ -130,6 +135,7 @@ def test_commit_comments_compare_contents_and_refs(gh: LocalGitHub, tmp_path: Pa
 
 
 def test_pagination_follows_link_headers(gh: LocalGitHub, tmp_path: Path) -> None:
+    """With 3 items a page, PyGithub follows the Link headers and lists all 8 commits."""
     bare = gh.repo("acme/app").bare
     for n in range(7):
         gitrepo.commit_files(bare, "main", {"n.txt": f"{n}\n"}, f"commit {n}", root=tmp_path)
@@ -140,6 +146,7 @@ def test_pagination_follows_link_headers(gh: LocalGitHub, tmp_path: Path) -> Non
 # tokens -------------------------------------------------------------------------------------
 
 def test_requests_without_or_with_a_bad_token_are_401(gh: LocalGitHub) -> None:
+    """A request without a token or with an unknown one gets 401 with GitHub's message for each case."""
     anonymous = requests.get(f"{gh.api_url}/repos/acme/app", timeout=10)
     assert anonymous.status_code == 401 and anonymous.json()["message"] == "Requires authentication"
     bad = requests.get(f"{gh.api_url}/repos/acme/app", headers={"Authorization": "token nope"}, timeout=10)
@@ -147,6 +154,7 @@ def test_requests_without_or_with_a_bad_token_are_401(gh: LocalGitHub) -> None:
 
 
 def test_workflow_token_cannot_reach_another_repository(gh: LocalGitHub) -> None:
+    """The workflow token gets 403 dispatching to another repository; a token granted both repositories can dispatch."""
     token = gh.create_token("github-actions[bot]", repos={"acme/app"}, actions=True)
     charts = requests.post(f"{gh.api_url}/repos/acme/helm-charts/dispatches", timeout=10,
                            headers={"Authorization": f"Bearer {token}"}, json={"event_type": "helm-release"})
@@ -160,6 +168,7 @@ def test_workflow_token_cannot_reach_another_repository(gh: LocalGitHub) -> None
 
 
 def test_events_caused_by_the_workflow_token_are_recorded_as_suppressed(gh: LocalGitHub, tmp_path: Path) -> None:
+    """A PR and a tag made with the workflow token are recorded as suppressed and never delivered, as on GitHub."""
     token = gh.create_token("github-actions[bot]", repos={"acme/app"}, actions=True)
     head = feature(gh, tmp_path)
     repo = client(gh, token).get_repo("acme/app")
@@ -179,6 +188,7 @@ def test_events_caused_by_the_workflow_token_are_recorded_as_suppressed(gh: Loca
     ({"client_payload": {}}, "event_type"),
 ])
 def test_repository_dispatch_limits_are_enforced(gh: LocalGitHub, body: dict[str, Any], reason: str) -> None:
+    """A dispatch over 10 properties or 64 KB, or with a long or missing event_type, is a 422 and dispatches nothing."""
     answer = requests.post(f"{gh.api_url}/repos/acme/helm-charts/dispatches", json=body, timeout=10,
                            headers={"Authorization": f"token {gh.admin_token}"})
     assert answer.status_code == 422 and reason in answer.json()["message"]
@@ -186,6 +196,7 @@ def test_repository_dispatch_limits_are_enforced(gh: LocalGitHub, body: dict[str
 
 
 def test_ten_properties_within_64_kb_are_accepted(gh: LocalGitHub) -> None:
+    """A repository_dispatch with exactly 10 properties just under 64 KB in all is accepted."""
     payload = {f"k{i}": "x" * 6000 for i in range(10)}
     client(gh).get_repo("acme/helm-charts").create_repository_dispatch("helm-release", payload)
     assert len(gh.dispatches("acme/helm-charts")) == 1
@@ -194,6 +205,7 @@ def test_ten_properties_within_64_kb_are_accepted(gh: LocalGitHub) -> None:
 # git over HTTP -------------------------------------------------------------------------------
 
 def test_git_clone_needs_a_token(gh: LocalGitHub, tmp_path: Path) -> None:
+    """git clone over HTTP fails without credentials or with a wrong token and succeeds with a valid one."""
     anonymous = git("clone", "--quiet", f"{gh.url}/acme/app.git", str(tmp_path / "anon"))
     assert anonymous.returncode != 0 and "could not read Username" in anonymous.stderr  # challenged with a 401
     wrong = git("clone", "--quiet", f"http://x-access-token:wrong@{gh.url[7:]}/acme/app.git", str(tmp_path / "bad"))
@@ -205,6 +217,7 @@ def test_git_clone_needs_a_token(gh: LocalGitHub, tmp_path: Path) -> None:
 
 
 def test_push_that_is_not_a_fast_forward_is_rejected(gh: LocalGitHub, tmp_path: Path) -> None:
+    """A forced push rewriting stg is rejected as non-fast-forward: stg is unchanged and no push event fires."""
     url = f"http://x-access-token:{gh.admin_token}@{gh.url[7:]}/acme/app.git"
     work = tmp_path / "w"
     assert git("clone", "--quiet", "--branch", "stg", url, str(work)).returncode == 0
@@ -218,6 +231,7 @@ def test_push_that_is_not_a_fast_forward_is_rejected(gh: LocalGitHub, tmp_path: 
 
 
 def test_push_over_http_fires_one_push_event_per_ref(gh: LocalGitHub, tmp_path: Path) -> None:
+    """Pushing a new branch over HTTP fires one push event, marked created, with its head and added files."""
     head = feature(gh, tmp_path)
     pushes = [e for e in gh.events if e.name == "push"]
     seen = [(e.ref, e.payload["created"], e.payload["after"]) for e in pushes]
@@ -228,6 +242,7 @@ def test_push_over_http_fires_one_push_event_per_ref(gh: LocalGitHub, tmp_path: 
 # faults ----------------------------------------------------------------------------------------
 
 def test_injected_5xx_and_rate_limit_answer_then_clear(gh: LocalGitHub) -> None:
+    """An injected 502 and a secondary rate limit (403, Retry-After) answer once each, then requests succeed."""
     gh.inject_fault("GET", r"/repos/acme/app$", 502, times=1)
     gh.inject_fault("GET", r"/repos/acme/app$", rate_limit=True, times=1)
     url, headers = f"{gh.api_url}/repos/acme/app", {"Authorization": f"token {gh.admin_token}"}
@@ -239,6 +254,7 @@ def test_injected_5xx_and_rate_limit_answer_then_clear(gh: LocalGitHub) -> None:
 
 
 def test_pygithub_retry_rides_over_transient_faults(gh: LocalGitHub) -> None:
+    """PyGithub's own retry gets through two injected 502s to the real answer."""
     gh.inject_fault("GET", r"/repos/acme/app$", 502, times=2)
     retrying = github.Github(base_url=gh.api_url, auth=github.Auth.Token(gh.admin_token),
                              retry=github.GithubRetry(total=3, backoff_factor=0.01))

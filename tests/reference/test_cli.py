@@ -21,6 +21,7 @@ def cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subp
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command: str) -> None:
+    """Each release-cli command answers --help with exit 0 and a usage line naming `release-cli <command>`."""
     result = cli(command, "--help")
     assert result.returncode == 0 and f"release-cli {command}" in result.stdout
 
@@ -40,6 +41,7 @@ def test_every_command_has_help(command: str) -> None:
      {"GITHUB_REPOSITORY": "acme/app", "GITHUB_TOKEN": "t"}, "bad image spec"),
 ])
 def test_failures_exit_1_with_one_line_naming_the_problem(args: list[str], env: dict[str, str], reason: str) -> None:
+    """A missing setting or bad argument exits 1 with exactly one stderr line naming the problem."""
     result = cli(*args, env=env)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
@@ -47,6 +49,7 @@ def test_failures_exit_1_with_one_line_naming_the_problem(args: list[str], env: 
 
 
 def test_a_branch_that_asks_for_no_release_writes_empty_outputs(tmp_path: Path) -> None:
+    """A merge from neither feat/* nor fix/* succeeds, writes kind=none and an empty version, and says why."""
     output = tmp_path / "output"
     result = cli("bump", "--branch", "docs/readme", "--target-branch", "stg", "--merge-sha", "0" * 40,
                  env={"GITHUB_REPOSITORY": "acme/app", "GITHUB_TOKEN": "t", "GITHUB_OUTPUT": str(output)})

@@ -23,10 +23,12 @@ DIGEST = "sha256:" + "a" * 64
     ("stg", None), ("Feat/x", None), ("hotfix/x", None),
 ])
 def test_bump_kind(branch: str, kind: str | None) -> None:
+    """Only feat/<name> bumps the minor and fix/<name> the patch; other names, cases or empty names bump nothing."""
     assert version.bump_kind(branch) == kind
 
 
 def test_parse_rules_and_custom_rules() -> None:
+    """Custom prefix=kind rules decide the bump; empty, kindless, unknown-kind or prefixless rules are refused."""
     rules = version.parse_rules("feat/=minor, fix/=patch,break/=major")
     assert rules == {"feat/": "minor", "fix/": "patch", "break/": "major"}
     assert version.bump_kind("break/api", rules) == "major"
@@ -44,12 +46,14 @@ def test_parse_rules_and_custom_rules() -> None:
     ("1.2.3+build.5", "plain MAJOR.MINOR.PATCH"),
 ])
 def test_parse_rejects(text: str | None, words: str) -> None:
+    """A missing, non-SemVer, v-prefixed, pre-release or build VERSION is refused with an error naming VERSION."""
     with pytest.raises(ReleaseError, match=words) as raised:
         version.parse(text)
     assert "VERSION" in str(raised.value)
 
 
 def test_parse_and_bump() -> None:
+    """Whitespace around VERSION is ignored; minor, patch, major reset the lower fields; an unknown kind is refused."""
     current = version.parse(" 1.2.3\n")
     assert str(version.bump(current, "minor")) == "1.3.0"
     assert str(version.bump(current, "patch")) == "1.2.4"
@@ -61,27 +65,32 @@ def test_parse_and_bump() -> None:
 # --- tags ----------------------------------------------------------------------------------------
 
 def test_shorthash() -> None:
+    """The short hash of a commit is the first seven hex characters of its SHA."""
     short = tags.shorthash(SHA)
     assert short == "0123456" and len(short) == 7
 
 
 @pytest.mark.parametrize("sha", [SHA[:39], SHA[:7], SHA.upper(), "g" * 40, SHA + "0", ""])
 def test_shorthash_rejects(sha: str) -> None:
+    """Anything but a full 40-character lowercase hex SHA is refused as not a full commit SHA."""
     with pytest.raises(ReleaseError, match="not a full commit SHA"):
         tags.shorthash(sha)
 
 
 def test_staging_tags_default() -> None:
+    """By default a staging image is tagged stg-<short sha> and stg-<version>."""
     assert tags.staging_tags(SHA, "1.3.0") == ["stg-0123456", "stg-1.3.0"]
 
 
 @pytest.mark.parametrize("template", ["stg-{sha}", "stg-{0}", "stg-{short", "", " , ", "stg {short}", "-{short}"])
 def test_staging_tags_bad_template(template: str) -> None:
+    """An empty, malformed or unknown-placeholder template, or one making a bad tag, is refused naming the template."""
     with pytest.raises(ReleaseError, match="template"):
         tags.staging_tags(SHA, "1.3.0", template)
 
 
 def test_release_tag() -> None:
+    """A pre-release is tagged v<version>-stg, a production release v<version>."""
     assert tags.release_tag("1.2.0", prerelease=True) == "v1.2.0-stg"
     assert tags.release_tag("1.2.0", prerelease=False) == "v1.2.0"
 
@@ -93,6 +102,7 @@ def _image(tag: str = "stg-1.3.0") -> dict:
 
 
 def test_payload_build_valid() -> None:
+    """The payload holds environment, source, pinned lowercase image references and only schema keys; it validates."""
     built = payload.build(environment="stg", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/stg",
                           images={"app": _image()})
     assert built["environment"] == "stg"
@@ -103,6 +113,7 @@ def test_payload_build_valid() -> None:
 
 
 def test_payload_rejects_unknown_environment() -> None:
+    """A payload for an environment other than stg or prod is refused."""
     with pytest.raises(ReleaseError, match="environment"):
         payload.build(environment="dev", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/stg",
                       images={"app": _image()})
@@ -112,6 +123,7 @@ def test_payload_rejects_unknown_environment() -> None:
     {"version": "1.3.0-rc.1"}, {"images": {}}, {"source": {"repository": "acme/app", "sha": "abc", "ref": "x"}},
 ])
 def test_payload_rejects_bad_fields(change: dict) -> None:
+    """A pre-release version, no images or a short source SHA fails the check against payload.schema.json."""
     good = payload.build(environment="prod", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/main",
                          images={"app": _image("1.3.0")})
     with pytest.raises(ReleaseError, match=r"payload\.schema\.json"):
@@ -119,6 +131,7 @@ def test_payload_rejects_bad_fields(change: dict) -> None:
 
 
 def test_payload_rejects_more_than_ten_properties() -> None:
+    """A payload with 11 top-level properties is refused (repository_dispatch allows at most 10)."""
     good = payload.build(environment="prod", version="1.3.0", repository="acme/app", sha=SHA, ref="refs/heads/main",
                          images={"app": _image("1.3.0")})
     big = {**good, **{f"extra{i}": i for i in range(7)}}
@@ -128,6 +141,7 @@ def test_payload_rejects_more_than_ten_properties() -> None:
 
 
 def test_payload_schema_limits() -> None:
+    """The payload schema allows at most 10 properties and only the stg and prod environments."""
     schema = payload.schema()
     assert schema["maxProperties"] == payload.MAX_PROPERTIES == 10
     assert schema["properties"]["environment"]["enum"] == ["stg", "prod"]
@@ -136,6 +150,7 @@ def test_payload_schema_limits() -> None:
 # --- images --------------------------------------------------------------------------------------
 
 def test_parse_specs() -> None:
+    """name=Dockerfile image specs parse in their order, with surrounding whitespace ignored."""
     specs = images.parse_specs("app=Dockerfile,worker=worker.Dockerfile", default_name="app")
     assert [(s.name, s.dockerfile) for s in specs] == [("app", "Dockerfile"), ("worker", "worker.Dockerfile")]
     spaced = images.parse_specs(" app = docker/Dockerfile \n", default_name="x")
@@ -143,6 +158,7 @@ def test_parse_specs() -> None:
 
 
 def test_parse_specs_empty_means_repo_name() -> None:
+    """An empty image spec means one image named after the repository, lowercased, built from Dockerfile."""
     assert images.parse_specs("  ", default_name="My-App") == [images.ImageSpec("my-app", "Dockerfile")]
 
 
@@ -152,11 +168,13 @@ def test_parse_specs_empty_means_repo_name() -> None:
     ("app=Dockerfile,app=other.Dockerfile", "repeat"),
 ])
 def test_parse_specs_rejects(text: str, words: str) -> None:
+    """A spec with an escaping or absolute path, a bad or missing name or file, or a repeated name is refused."""
     with pytest.raises(ReleaseError, match=words):
         images.parse_specs(text, default_name="app")
 
 
 def test_image_reference_lowercases_namespace() -> None:
+    """An image reference lowercases the namespace and pins the tag and digest: registry/namespace/name:tag@digest."""
     ref = images.reference("ghcr.io", "Acme", "app", "1.3.0", DIGEST)
     assert ref == {"repository": "ghcr.io/acme/app", "tag": "1.3.0", "digest": DIGEST,
                    "reference": f"ghcr.io/acme/app:1.3.0@{DIGEST}"}
@@ -253,6 +271,7 @@ def test_changes_of_a_release_made_on_main_directly() -> None:
 
 
 def test_previous_release_tag() -> None:
+    """The previous release is the highest vX.Y.Z tag below the version that is an ancestor, tried highest first."""
     repo = FakeRepo([*HISTORY, _commit("x1", "elsewhere")], {
         "v0.9.0": "c0", "v1.0.0": "c2",  # ancestors
         "v1.0.5": "x1",  # higher, but not an ancestor
@@ -264,12 +283,14 @@ def test_previous_release_tag() -> None:
 
 
 def test_previous_release_tag_none() -> None:
+    """With no plain vX.Y.Z tag (only a -stg one) there is no previous release and nothing is compared."""
     repo = FakeRepo(HISTORY, {"v1.1.0-stg": "c5"})
     assert changelog.previous_release_tag(repo, "1.1.0", "c6") is None
     assert repo.compared == []
 
 
 def test_render() -> None:
+    """Notes name the version, previous tag and one line per change; with none they say so since the first commit."""
     text = changelog.render("1.1.0", "v1.0.0", [changelog.Change(4, "feat/search", "Add search")])
     assert text == "## Changes in 1.1.0 (since v1.0.0)\n\n- Add search (#4, `feat/search`)"
     assert "no pull requests merged" in changelog.render("1.1.0", None, [])
@@ -318,6 +339,7 @@ def _remote(r: SimpleNamespace, *args: str) -> str:
 
 
 def test_bump_feat_merge(remote: SimpleNamespace) -> None:
+    """A feat merge gets one bot commit on top of it on stg, setting VERSION to the next minor and citing the merge."""
     bump = _bump(remote)
     assert bump == gitops.Bump("minor", "1.0.0", "1.1.0", bump.sha, created=True)
     assert _remote(remote, "rev-parse", "stg") == bump.sha
@@ -330,11 +352,13 @@ def test_bump_feat_merge(remote: SimpleNamespace) -> None:
 
 
 def test_bump_fix_merge_is_patch(remote: SimpleNamespace) -> None:
+    """A fix branch merged into stg bumps the patch, not the minor version."""
     bump = _bump(remote, "fix/typo")
     assert (bump.kind, bump.previous, bump.version) == ("patch", "1.0.0", "1.0.1")
 
 
 def test_bump_twice_finds_the_first(remote: SimpleNamespace) -> None:
+    """Bumping again for the same merge finds the first bump commit and pushes nothing new."""
     first = _bump(remote)
     second = _bump(remote)
     assert second == gitops.Bump("minor", "1.0.0", "1.1.0", first.sha, created=False)
@@ -343,6 +367,7 @@ def test_bump_twice_finds_the_first(remote: SimpleNamespace) -> None:
 
 
 def test_bump_found_again_after_the_branch_moved_on(remote: SimpleNamespace) -> None:
+    """A merge's bump commit is still found after later commits landed on stg, so VERSION is bumped only once."""
     first = _bump(remote)
     git(remote.seed, "pull", "--quiet", "--ff-only", str(remote.bare), "stg")
     (remote.seed / "other.txt").write_text("later\n")
@@ -355,6 +380,7 @@ def test_bump_found_again_after_the_branch_moved_on(remote: SimpleNamespace) -> 
 
 
 def test_other_branch_is_a_noop(remote: SimpleNamespace) -> None:
+    """A merge from a branch that asks for no release (docs/x, feat/) leaves stg untouched."""
     before = _remote(remote, "rev-parse", "stg")
     assert _bump(remote, "docs/x") is None
     assert _bump(remote, "feat/") is None
@@ -396,12 +422,14 @@ def test_bump_retries_when_the_push_is_rejected(remote: SimpleNamespace, monkeyp
 
 
 def test_bump_refuses_a_merge_not_on_the_branch(remote: SimpleNamespace) -> None:
+    """A merge SHA that is not on stg is refused with an error saying so."""
     with pytest.raises(ReleaseError, match="not on stg"):
         gitops.bump_and_push(workdir=remote.work, remote_url=remote.url, token="t", branch="stg",
                              head_ref="feat/x", merge_sha="f" * 40)
 
 
 def test_bump_rejects_a_bad_version_file(remote: SimpleNamespace) -> None:
+    """A pre-release VERSION on stg stops the bump with an error asking for a plain version."""
     (remote.seed / "VERSION").write_text("1.1.0-rc.1\n")
     git(remote.seed, "commit", "--quiet", "-am", "prerelease version")
     git(remote.seed, "push", "--quiet", str(remote.bare), "stg")

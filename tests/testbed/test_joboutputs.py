@@ -10,6 +10,7 @@ from testbed.actions.joboutputs import declared, evaluate, with_job_outputs
 
 
 def test_references_in_dot_and_bracket_form() -> None:
+    """Step and needs output references resolve in dot and bracket form, unset ones to ''; other expressions to None."""
     steps = {"build": {"tags": "a b"}, "meta": {"json": "{}"}}
     needs = {"bump": {"version": "1.3.0"}}
     assert evaluate("${{ steps.build.outputs.tags }}", steps, needs) == "a b"
@@ -20,6 +21,7 @@ def test_references_in_dot_and_bracket_form() -> None:
 
 
 def test_a_step_output_the_map_does_not_name_is_not_a_job_output() -> None:
+    """A job exposes only what its outputs map names (empty when unset); a job without a map exposes nothing."""
     job = JobResult("build", "success", {"tags": "a b", "extra": "x"}, steps={"build": {"tags": "a b", "extra": "x"}})
     jobs, notes = with_job_outputs({"build": job}, {"build": {"tags": "${{ steps.build.outputs.tag }}"}})
     assert dict(jobs["build"].outputs) == {"tags": ""} and not notes
@@ -28,6 +30,7 @@ def test_a_step_output_the_map_does_not_name_is_not_a_job_output() -> None:
 
 
 def test_needs_of_the_same_workflow_and_unevaluated_maps() -> None:
+    """A plain outputs map is evaluated; one with another expression keeps all step outputs and a note names the job."""
     first = JobResult("one", "success", {}, steps={"s": {"v": "1"}})
     second = JobResult("two", "success", {"w": "2"}, steps={"t": {"w": "2"}})
     jobs, notes = with_job_outputs({"one": first, "two": second}, {
@@ -39,6 +42,7 @@ def test_needs_of_the_same_workflow_and_unevaluated_maps() -> None:
 
 
 def test_maps_are_read_from_the_workflow_and_the_workflows_it_calls(tmp_path: Path) -> None:
+    """Outputs maps are read from the workflow and the local workflows it calls, keyed as <called name>/<job>."""
     (tmp_path / "caller.yml").write_text(textwrap.dedent("""\
         name: "Caller [t1]"
         on: push

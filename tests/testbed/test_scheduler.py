@@ -45,6 +45,7 @@ class Blocking:
 
 
 def test_group_keeps_one_pending_run_and_the_newest_wins() -> None:
+    """In a concurrency group a newer pending run cancels the older pending one; the running run finishes first."""
     engine = Blocking()
     scheduler = Scheduler(engine)
     first = scheduler.submit(_request("release"))
@@ -58,6 +59,7 @@ def test_group_keeps_one_pending_run_and_the_newest_wins() -> None:
 
 
 def test_cancel_in_progress_cancels_the_running_run() -> None:
+    """With cancel-in-progress a new run in the group cancels the running one, then runs and succeeds."""
     engine = Blocking()
     scheduler = Scheduler(engine)
     first = scheduler.submit(_request("release", cancel_in_progress=True))
@@ -71,6 +73,7 @@ def test_cancel_in_progress_cancels_the_running_run() -> None:
 
 
 def test_without_cancel_in_progress_the_running_run_finishes() -> None:
+    """Without cancel-in-progress the running run is not cancelled: both runs succeed, one after the other."""
     engine = Blocking()
     scheduler = Scheduler(engine)
     first = scheduler.submit(_request("release"))
