@@ -1,4 +1,5 @@
-"""The project's own bar: ruff and mypy --strict pass, modules stay small, the packages import no cycle.
+"""The project's own bar: ruff and mypy --strict pass, modules stay small, the packages import no cycle,
+every test says in its docstring what it proves.
 
 Import cycles are found statically: every `.py` file under the checked packages is parsed with `ast`
 and each `import` / `from ... import ...` anywhere in it (top level, inside functions, under
@@ -21,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("testbed", "reference", "steps", "benchmarks")  # the code held to the bar (mypy's `files`)
 MAX_LINES = 300
+TEST_DIRS = ("tests", "features")  # pytest's testpaths
 
 
 def _tool(name: str) -> str:
@@ -61,6 +63,14 @@ def _imported(module: str, path: Path, modules: dict[str, Path]) -> Iterator[str
                 target = target.rpartition(".")[0]
             if target and target != module:
                 yield target
+
+
+def _undocumented_tests(path: Path) -> Iterator[str]:
+    """`path:line name` for each test function in the file (methods too) that has no docstring."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")
+                and not ast.get_docstring(node)):
+            yield f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -138,3 +148,11 @@ def test_the_cycle_finder_sees_a_cycle_through_a_package_reexport() -> None:
     assert _cycles({"p": {"p.a"}, "p.a": {"p.b"}, "p.b": {"p"}, "q": set()}) == [["p", "p.a", "p.b"]]
     assert _cycles({"p": {"p.a"}, "p.a": {"p.b"}, "p.b": set()}) == []
 
+
+def test_every_test_says_what_it_proves() -> None:
+    """Every test function in a test_*.py file under tests/ or features/ has a docstring."""
+    files = sorted(path for folder in TEST_DIRS for path in (ROOT / folder).rglob("test_*.py"))
+    assert files, f"no test files found under {TEST_DIRS}"
+    missing = [found for path in files for found in _undocumented_tests(path)]
+    assert not missing, ("test functions without a docstring (add one line saying what the test proves): "
+                         + ", ".join(missing))
