@@ -196,7 +196,7 @@ def measure(extra: list[str], folder: Path) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--repeat", type=int, default=3, help="runs of the scenario (the median is shown)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "breakdown.md", help="where the table goes")
     parser.add_argument("--keep", type=Path, default=None, help="also keep each run's raw timings (JSON) here")
