@@ -33,6 +33,7 @@ from testbed.github.permissions import Permissions, repository_default
 from testbed.github.records import WorkflowRun
 from testbed.history import RepoHistory, seed_repositories
 from testbed.jobimage import ensure_job_image, trusting_image
+from testbed.laps import Laps
 from testbed.ocimage import ImageStore
 from testbed.packages import package_access
 from testbed.registry import Registry
@@ -76,6 +77,7 @@ class World:
         self.secret_values: list[str] = []
         self._bares: dict[str, Path] = {}
         self._hold = RunHold()
+        self.start_laps = Laps()  # where start() spent its time (benchmarks/breakdown.py)
 
     # lifecycle -------------------------------------------------------------
     @classmethod
@@ -89,12 +91,14 @@ class World:
             yield world
 
     def start(self) -> None:
+        laps = self.start_laps = Laps()
         workflows = sorted(self.config.workflows.glob("*.y*ml")) if self.config.workflows.is_dir() else []
         if not workflows:
             raise TestbedError(f"no workflow files (*.yml) in {self.config.workflows}: pass --workflows DIR")
         image = self.config.image or ensure_job_image()
         if self.tls is not None and self.config.runner == "container":
             image = trusting_image(image, self.tls)
+        laps.lap("job image")
         local = self.config.local_repositories
         if local is None:
             source = reference_action(self.config.action_source, self.config.workflows)
@@ -106,16 +110,20 @@ class World:
                          action_store=store, action_downloads=downloads, docker_socket=self.engine_requests.uri),
             self.root / "act",
         )
+        laps.lap("actions and act's settings")
         self.engine_requests.start()
         self.registry.start()
+        laps.lap("registry and Docker API recorder")
         self.github.start()
         self.github.report_runs(self._workflow_runs)
+        laps.lap("local GitHub")
         for repo in (self.app_repo, self.chart_repo):
             self._bares[repo] = self.github.create_repo(repo, default_branch="main")
         self.release_token = self.github.create_token("release-bot", repos={self.app_repo, self.chart_repo})
         self.secret_values = [self.github.admin_token, self.release_token]
         seed_repositories(app=self._bare(self.app_repo), chart=self._bare(self.chart_repo), settings=self.settings,
                           workflows=workflows, root=self.root)
+        laps.lap("repositories created and seeded")
 
     def stop(self) -> None:
         with contextlib.suppress(TestbedError):
@@ -131,12 +139,9 @@ class World:
         return self.settings.variables(self.registry.address)
 
     def job_env(self) -> dict[str, str]:
-        return {
-            "GITHUB_API_URL": self.github.api_url,
-            "GITHUB_SERVER_URL": self.github.url,
-            "GITHUB_GRAPHQL_URL": f"{self.github.url}/api/graphql",  # GitHub Enterprise Server's layout
-            "GITHUB_REPOSITORY": self.app_repo,
-        }
+        return {"GITHUB_API_URL": self.github.api_url, "GITHUB_SERVER_URL": self.github.url,
+                "GITHUB_GRAPHQL_URL": f"{self.github.url}/api/graphql",  # GitHub Enterprise Server's layout
+                "GITHUB_REPOSITORY": self.app_repo}
 
     # driving, as a developer would ------------------------------------------
     def api(self, token: str | None = None) -> github.Github:
@@ -157,13 +162,8 @@ class World:
     def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
         """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
         return gitrepo.push_branch(
-            url=f"{self.github.url}/{self.app_repo}.git",
-            token=self.github.admin_token,
-            workdir=self.root / "work" / uuid.uuid4().hex[:8],
-            base=base,
-            branch=name,
-            files=files,
-            message=message,
+            url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
+            workdir=self.root / "work" / uuid.uuid4().hex[:8], base=base, branch=name, files=files, message=message,
             ca_bundle=self.tls.ca_cert if self.tls is not None else None,
         )
 

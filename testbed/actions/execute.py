@@ -4,6 +4,7 @@ token the run was given revoked (as GitHub expires a job's GITHUB_TOKEN) and its
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,9 @@ def execute(run: Run, *, runner: ActRunner, bare: Path, origin: str, workdir: Pa
     """Run `run` with act in a fresh checkout of `bare` at the event's commit (`origin`: the git server's
     URL); `tokens` mints the per-job tokens, all of which `revoke` ends when the run is over."""
     checkout = workdir / "checkouts" / f"run-{run.id}"
+    cloning = time.perf_counter()
     gitrepo.checkout(bare, run.request.sha, checkout, origin=f"{origin}/{run.request.repo}.git")
+    run.checkout_seconds = time.perf_counter() - cloning
     minted: list[str] = []
 
     def mint(permissions: Permissions) -> str:

@@ -41,6 +41,7 @@ class Run:
     created: float = field(default_factory=time.time)  # when the event queued it
     started: float = 0.0
     finished: float = 0.0
+    checkout_seconds: float = 0.0  # cloning the event's commit for act, before it starts
     cancel_requested: bool = False
     job_tokens: list[JobToken] = field(default_factory=list)  # the GITHUB_TOKEN each job got
     _on_cancel: Callable[[], None] | None = field(default=None, repr=False, compare=False)

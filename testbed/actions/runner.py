@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from testbed.actions.actlog import parse_jobs, render_log
+from testbed.actions.actlog import job_timings, parse_jobs, render_log, with_timing
+from testbed.actions.arrivals import read_arrivals
 from testbed.actions.calltoken import pass_token
 from testbed.actions.invocation import RunnerConfig, act_command, act_environment
 from testbed.actions.isolation import distinct_names, machine_lock, remove_leftovers, workflow_files
@@ -94,20 +95,20 @@ class ActRunner:
             # like Ctrl-C: act stops its jobs and removes their containers
             run.on_cancel(lambda: process.send_signal(signal.SIGINT))
             try:
-                stdout, stderr = process.communicate(timeout=self.config.timeout)
-                code = process.returncode
-            except subprocess.TimeoutExpired:
-                process.kill()
-                stdout, _ = process.communicate()
-                stderr, code = f"act timed out after {self.config.timeout:.0f} s", -1
+                output = read_arrivals(process, self.config.timeout)
             finally:
                 run.on_cancel(None)
+            stdout, stderr, code = output.stdout, output.stderr, output.code
+            if output.timed_out:
+                stderr, code = f"act timed out after {self.config.timeout:.0f} s", -1
             interrupted = run.cancel_requested
             remove_leftovers(files.name)
         stdout = stdout.replace(f" [{tag}]", "")  # job paths and log lines name the workflows as written
         run.finished = time.time()
-        run.jobs, notes = with_job_outputs(parse_jobs(stdout), declared(checkout / ".github" / "workflows",
-                                                                         run.request.workflow, tag))
+        jobs, notes = with_job_outputs(parse_jobs(stdout), declared(checkout / ".github" / "workflows",
+                                                                     run.request.workflow, tag))
+        timings = job_timings((arrived, line.replace(f" [{tag}]", "")) for arrived, line in output.lines)
+        run.jobs = {name: with_timing(job, timings.get(name)) for name, job in jobs.items()}
         # as GitHub's "Set up job" lists them: what each job's GITHUB_TOKEN may do (a 403 reads against it)
         granted = "".join(f"GITHUB_TOKEN permissions of {token.job}: {token.permissions}\n" for token in run.job_tokens)
         run.log = granted + render_log(stdout) + "".join(f"\n{note}" for note in notes) + (
