@@ -199,8 +199,11 @@ TRUST_JOB = textwrap.dedent(
     jobs:
       reach:
         runs-on: ubuntu-latest
+        outputs:
+          docker-config: ${{ steps.tools.outputs.docker-config }}
         steps:
-          - env:
+          - id: tools
+            env:
               TOKEN: ${{ secrets.TOKEN }}
             run: |
               set -eu
