@@ -66,11 +66,12 @@ def _imported(module: str, path: Path, modules: dict[str, Path]) -> Iterator[str
 
 
 def _undocumented_tests(path: Path) -> Iterator[str]:
-    """`path:line name` for each test function in the file (methods too) that has no docstring."""
+    """`path:line name` for each test function in the file (methods too) without a one-line docstring."""
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")
-                and not ast.get_docstring(node)):
-            yield f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+            docstring = ast.get_docstring(node) or ""
+            if not docstring or "\n" in docstring.strip():
+                yield f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -150,9 +151,9 @@ def test_the_cycle_finder_sees_a_cycle_through_a_package_reexport() -> None:
 
 
 def test_every_test_says_what_it_proves() -> None:
-    """Every test function in a test_*.py file under tests/ or features/ has a docstring."""
+    """Every test function in a test_*.py file under tests/ or features/ has a one-line docstring."""
     files = sorted(path for folder in TEST_DIRS for path in (ROOT / folder).rglob("test_*.py"))
     assert files, f"no test files found under {TEST_DIRS}"
     missing = [found for path in files for found in _undocumented_tests(path)]
-    assert not missing, ("test functions without a docstring (add one line saying what the test proves): "
+    assert not missing, ("test functions without a one-line docstring (write one line saying what the test proves): "
                          + ", ".join(missing))

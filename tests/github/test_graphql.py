@@ -166,8 +166,7 @@ def test_connections_require_bounds_and_page_with_cursors(gh: LocalGitHub, tmp_p
 # the same state as REST -------------------------------------------------------------------
 
 def test_rest_node_ids_resolve_through_node(gh: LocalGitHub) -> None:
-    """The node_id REST gives a repository, pull request, release, asset, user, commit, status, comment, ref or
-    tag resolves via node(id:) to that object."""
+    """Every node_id that REST hands out resolves via node(id:) to that object."""
     repo = client(gh).get_repo("acme/app")
     pull = repo.create_pull(base="main", head="feat/login", title="Add login")
     release = repo.create_git_release("v1.0.0", "v1.0.0", "", target_commitish="main")
@@ -360,8 +359,7 @@ def test_an_argument_the_local_github_does_not_apply_is_an_error_not_ignored(gh:
 
 
 def test_a_mutation_needs_the_permission_its_rest_twin_needs(gh: LocalGitHub) -> None:
-    """A workflow token without `pull-requests: write` gets FORBIDDEN for createPullRequest and opens
-    nothing; with it, the same mutation opens the pull request."""
+    """createPullRequest needs `pull-requests: write`, as its REST twin does."""
     from testbed.github.permissions import Permissions
 
     repo_id = data(gh, '{ repository(owner: "acme", name: "app") { id } }')["repository"]["id"]

@@ -66,8 +66,7 @@ def test_cucumber_json_is_written_under_xdist(run_spec: RunSpec) -> None:
 
 
 def test_two_shards_merge_into_the_report_of_one_run(tmp_path: Path, run_spec: RunSpec) -> None:
-    """Shards 1/2 and 2/2 run one after the other and merged give one run's report, to the byte
-    outside "What was judged"; each shard alone lists the other's scenarios as not run."""
+    """Two shards merged give one run's report, to the byte outside what was judged."""
     whole = run_spec("one")
     first, second = run_spec("shard1", "--shard", "1/2"), run_spec("shard2", "--shard", "2/2")
     ran = [{n for n, v in verdicts(part).items() if "another shard" not in

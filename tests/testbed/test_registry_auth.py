@@ -134,8 +134,7 @@ def test_push_is_refused_without_the_push_scope(registry: Registry, tls: TLSFile
 
 
 def test_docker_login_push_and_pull_from_the_host_engine_over_tls(registry: Registry, tmp_path: Path) -> None:
-    """`docker login` with a GitHub token, then push and pull through the host engine; a bad token and
-    a read-only token cannot push; the engine trusts the registry through certs.d while it runs."""
+    """`docker login` with a GitHub token lets the host engine push over TLS; bad or read tokens cannot."""
     config = tmp_path / "docker-config"
     config.mkdir()
     context = tmp_path / "context"

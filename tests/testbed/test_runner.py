@@ -220,8 +220,7 @@ TRUST_JOB = textwrap.dedent(
 
 @pytest.mark.parametrize("mode", ["container", "host"])
 def test_jobs_trust_the_testbeds_ca(tmp_path: Path, mode: str) -> None:
-    """curl, git and Python requests in a job reach an https server signed by the machine's CA; a
-    host-mode job gets a docker config of its own (its `docker login` stays out of the user's)."""
+    """curl, git and requests in a job trust the CA; a host-mode job gets a docker config of its own."""
     from testbed.github import LocalGitHub
     from testbed.jobimage import trusting_image
     from testbed.tls import machine_tls

@@ -48,8 +48,7 @@ def test_workflow_token_push_starts_no_run(trivial_world: World) -> None:
 
 def test_jobs_reach_github_over_https_and_push_images_after_docker_login(tmp_path: Path,
                                                                           docker_watch: DockerWatch) -> None:
-    """In a job container: the API, git and Python trust the CA over https, and `docker login` with
-    the job's GITHUB_TOKEN lets it push to the registry (a bad token is refused)."""
+    """A job trusts the CA and pushes after `docker login` with its token; a bad token is refused."""
     config = WorldConfig(workflows=Path(__file__).parent / "workflows-registry")
     with World.started(tmp_path / "world", config, docker_watch) as world:
         assert world.github.url.startswith("https://") and world.registry.url.startswith("https://")
@@ -91,9 +90,7 @@ def test_the_local_github_lists_the_runs_the_world_made(trivial_world: World) ->
 
 
 def test_each_job_gets_a_token_with_its_own_permissions(tmp_path: Path, docker_watch: DockerWatch) -> None:
-    """In one run, the job with `contents: write` pushes and creates a release while its sibling (workflow's
-    `contents: read`) cannot; a reusable workflow asking for write gets only what each caller job has; without
-    `packages: write` the registry denies an image push."""
+    """Each job's token has that job's permissions, capped in called workflows."""
     config = WorldConfig(workflows=Path(__file__).parent / "workflows-permissions")
     with World.started(tmp_path / "world", config, docker_watch) as world:
         mark = world.mark()
