@@ -42,6 +42,7 @@ class JobResult:
     finished: float = 0.0  # epoch seconds of its last log line
     steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # step id -> the outputs it set
     timings: tuple[StepTime, ...] = ()  # set up, each step, complete (from job_timings)
+    job_id: str = ""  # the job's id in its workflow (the key uses its `name:` when it has one)
 
 
 def _record(line: str) -> dict[str, Any] | None:
@@ -69,6 +70,7 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
     results: dict[str, str] = {}
     outputs: dict[str, dict[str, str]] = {}
     steps: dict[str, dict[str, dict[str, str]]] = {}
+    ids: dict[str, str] = {}
     times: dict[str, list[float]] = {}
     for record in _lines(stdout):
         path = str(record.get("job") or "")
@@ -76,6 +78,8 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
             continue
         job = job_name(path)
         outputs.setdefault(job, {})
+        if record.get("jobID"):
+            ids.setdefault(job, str(record["jobID"]))
         stamp = _stamp(record)
         if stamp is not None:
             span = times.setdefault(job, [stamp, stamp])
@@ -90,7 +94,7 @@ def parse_jobs(stdout: str) -> dict[str, JobResult]:
     return {
         job: JobResult(name=job, result=results.get(job, "skipped"), outputs=outputs.get(job, {}),
                        started=times.get(job, [0.0, 0.0])[0], finished=times.get(job, [0.0, 0.0])[1],
-                       steps=steps.get(job, {}))
+                       steps=steps.get(job, {}), job_id=ids.get(job, ""))
         for job in outputs
     }
 

@@ -80,28 +80,24 @@ def evaluate(template: str, steps: Mapping[str, Mapping[str, str]],
 
 def with_job_outputs(jobs: Mapping[str, JobResult], definitions: Mapping[str, Mapping[str, str]]
                      ) -> tuple[dict[str, JobResult], list[str]]:
-    """Each job with the outputs its `outputs:` map gives (none without a map); notes for maps not evaluated."""
+    """Each job with the outputs its `outputs:` map gives (none without a map); notes for maps not evaluated.
+
+    A job is found in `definitions` by its workflow part and its id (act's keys use a job's `name:`)."""
     result: dict[str, JobResult] = {}
     notes = []
-    job_outputs: dict[str, Mapping[str, str]] = {}
+    done: dict[str, dict[str, Mapping[str, str]]] = {}  # workflow part -> job id -> its outputs
     for key, job in jobs.items():
-        job_outputs[key] = {}
-        mapping = definitions.get(key, {})
-        needs = _needs(key, job_outputs)
-        evaluated = {name: evaluate(template, job.steps, needs) for name, template in mapping.items()}
+        workflow, _, name = key.rpartition("/")
+        job_id = job.job_id or name
+        mapping = definitions.get(f"{workflow}/{job_id}" if workflow else job_id, {})
+        evaluated = {output: evaluate(template, job.steps, done.get(workflow, {}))
+                     for output, template in mapping.items()}
         if any(value is None for value in evaluated.values()):
             notes.append(f"job {key}: outputs map not evaluated by the testbed (an expression beyond "
                          f"steps/needs output references); its outputs are all its steps' outputs")
             outputs = dict(job.outputs)
         else:
-            outputs = {name: value for name, value in evaluated.items() if value is not None}
-        job_outputs[key] = outputs
+            outputs = {output: value for output, value in evaluated.items() if value is not None}
+        done.setdefault(workflow, {})[job_id] = outputs
         result[key] = replace(job, outputs=outputs)
     return result, notes
-
-
-def _needs(key: str, done: Mapping[str, Mapping[str, str]]) -> dict[str, Mapping[str, str]]:
-    """The jobs of the same workflow as `key`, by their ids (a `needs` context as far as it is known)."""
-    prefix = key.rpartition("/")[0]
-    return {other.rpartition("/")[2]: outputs for other, outputs in done.items()
-            if other.rpartition("/")[0] == prefix}

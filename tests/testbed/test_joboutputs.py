@@ -66,3 +66,11 @@ def test_maps_are_read_from_the_workflow_and_the_workflows_it_calls(tmp_path: Pa
         """))
     assert declared(tmp_path, "caller.yml", "t1") == {
         "Called one/inner": {"tags": "${{ steps.build.outputs.tags }}"}, "own": {"x": "${{ steps.a.outputs.x }}"}}
+
+
+def test_a_job_with_a_display_name_is_found_by_its_id() -> None:
+    """act keys a job by its `name:`; its outputs map is still found by the job id in its workflow."""
+    job = JobResult("Called one/Bump and build", "success", {}, steps={"meta": {"tags": "t1"}}, job_id="build")
+    jobs, _ = with_job_outputs({"Called one/Bump and build": job},
+                               {"Called one/build": {"tags": "${{ steps.meta.outputs.tags }}"}})
+    assert dict(jobs["Called one/Bump and build"].outputs) == {"tags": "t1"}
