@@ -105,3 +105,17 @@ def test_metadata_action_computes_tags_and_labels(world: World) -> None:
     labels = json.loads(outputs["json"])["labels"]
     assert labels["org.opencontainers.image.revision"] == sha
     assert labels["org.opencontainers.image.source"] == f"{world.github.url}/{world.app_repo}"
+
+
+def test_gh_releases_and_pull_requests_from_a_job(world: World) -> None:
+    """gh in a job: release create/upload/view make a release with both files; pr create/list/merge merge a PR."""
+    sha, run = run_for(world, "gh-cli")
+    repo = world.api().get_repo(world.app_repo)
+    release = repo.get_release("v0.0.2-gh")
+    assert (release.title, release.body, release.prerelease) == ("Tried by gh", "Made by gh", True)
+    assert sorted(asset.name for asset in release.get_assets()) == ["more.txt", "notes.txt"]
+    assert json.loads(run.outputs("gh")["release"]) == {"tag": "v0.0.2-gh", "name": "Tried by gh",
+                                                         "assets": ["more.txt", "notes.txt"]}
+    pull = repo.get_pull(int(run.outputs("gh")["pull"]))
+    assert (pull.title, pull.merged, pull.base.ref) == ("Tried by gh", True, "stg")
+    assert repo.compare(sha, "stg").behind_by == 0  # the pushed commit is on stg
