@@ -75,6 +75,9 @@ def act_command(config: RunnerConfig, request: RunRequest, files: Path, action_c
         "--action-cache-path", str(action_cache),
         "--container-options", f"--label {RUN_LABEL}={files.name}",
     ]
+    sender = (request.payload.get("sender") or {}).get("login")
+    if sender:  # github.actor is the user whose action caused the event (act's default: nektos/act)
+        command += ["--actor", str(sender)]
     if config.docker_socket:
         command += ["--container-daemon-socket", config.docker_socket]
     # host mode: a docker config of the run's own, as a fresh runner has (docker login writes there)
