@@ -29,6 +29,7 @@ Feature: Hardening: re-runs, merges in quick succession, immutable production, f
     Given the app repository is at version 1.2.0, released
     And a developer has pushed the branch "feat/alpha" with the change "Add alpha"
     And a developer has pushed the branch "feat/beta" with the change "Add beta"
+    And GitHub takes 3 seconds to apply each git push
     When the pull requests from "feat/alpha" and "feat/beta" into stg are merged back to back
     Then every workflow run of the staging merge succeeded
     And the version bumps on stg are "1.3.0" and "1.4.0", in merge order

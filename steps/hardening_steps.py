@@ -40,6 +40,11 @@ def api_rate_limit(world: World, count: int, call: str) -> None:
     world.github.inject_fault(method, pattern, rate_limit=True, times=count)
 
 
+@given(parsers.parse("GitHub takes {seconds:d} seconds to apply each git push"))
+def slow_pushes(world: World, seconds: int) -> None:
+    world.github.slow_pushes(seconds)
+
+
 @then("the GitHub API faults were all hit")
 def faults_hit(world: World) -> None:
     left = [(f.method, f.pattern.pattern, f.remaining) for f in world.github.faults if f.remaining]

@@ -160,6 +160,13 @@ class LocalGitHub:
         self.state.add_fault(fault)
         return fault
 
+    def slow_pushes(self, seconds: float) -> None:
+        """From now on every git push waits `seconds` before it is applied, as pushes to github.com can:
+        whoever fetched in between pushes onto a branch that has moved by the time its push lands."""
+        if seconds < 0:
+            raise ValueError(f"a push delay cannot be negative: {seconds}")
+        self.state.push_delay = seconds
+
     def clear_faults(self) -> None:
         with self.state.lock:
             self.state.faults.clear()

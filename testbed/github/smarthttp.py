@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ class GitEndpoint:
         if "git-protocol" in request.headers:
             env["GIT_PROTOCOL"] = request.headers["git-protocol"]
         events: list[Event] = []
+        if rest.endswith("/git-receive-pack") and self.state.push_delay:
+            time.sleep(self.state.push_delay)  # the push is on its way: the branch is not updated yet
         with repo.lock if pushing else nullcontext():
             before = gitdata.refs(repo.bare) if rest.endswith("/git-receive-pack") else None
             result = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)

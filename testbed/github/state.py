@@ -92,6 +92,7 @@ class State:
         self.events: list[Event] = []
         self.dispatches: list[Dispatch] = []
         self.faults: list[Fault] = []
+        self.push_delay = 0.0  # seconds a git push waits before it is applied (github.com under load)
         self.rate_limits = RateLimits()
         self.lock = threading.RLock()
         self._repos: dict[str, Repo] = {}
