@@ -1,0 +1,70 @@
+"""No flakiness bought with speed: the whole spec N times in a row on the default settings.
+
+Runs `bash scripts/spec.sh` (the README's main command: the reference, job containers, every core)
+N times, each run's report in results/repeat/<i>/, and prints per run its verdict counts and per
+scenario how often it failed or errored; the last line is the count of runs that did not pass. Exits
+1 when any run did not pass. From the repository root:
+
+    python3 benchmarks/flakiness.py            # --times 10
+    python3 benchmarks/flakiness.py --times 3 -- --runner host
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def verdicts(cucumber: Path) -> dict[str, str]:
+    """Scenario name -> the report's verdict (passed, failed, error, not run) in a cucumber JSON."""
+    found: dict[str, str] = {}
+    for feature in json.loads(cucumber.read_text()):
+        for element in feature.get("elements", []):
+            verdict = element.get("conformance", {}).get("verdict", "error")
+            found[f"{feature.get('name', '?')}: {element.get('name', '?')}"] = str(verdict)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 benchmarks/flakiness.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--times", type=int, default=10, help="how many runs (default 10)")
+    parser.add_argument("rest", nargs="*", help="after --: arguments for scripts/spec.sh")
+    args = parser.parse_args(argv)
+    if args.times < 1:
+        parser.error(f"--times must be at least 1, not {args.times}")
+    not_passed: collections.Counter[str] = collections.Counter()
+    bad_runs = 0
+    for index in range(1, args.times + 1):
+        results = ROOT / "results" / "repeat" / str(index)
+        results.mkdir(parents=True, exist_ok=True)
+        cucumber = results / "cucumber.json"
+        started = time.monotonic()
+        done = subprocess.run(["bash", "scripts/spec.sh", f"--results-dir={results}", f"--cucumberjson={cucumber}",
+                               *args.rest], cwd=ROOT, capture_output=True, text=True, check=False)
+        seconds = time.monotonic() - started
+        found = verdicts(cucumber) if cucumber.exists() else {}
+        counts = collections.Counter(found.values())
+        for name, verdict in found.items():
+            if verdict in ("failed", "error"):
+                not_passed[name] += 1
+        # deselected scenarios (-m, -k) are "not run": a run passes when some passed and none failed or errored
+        ok = done.returncode == 0 and counts["passed"] > 0 and not counts["failed"] and not counts["error"]
+        bad_runs += not ok
+        print(f"run {index}/{args.times}: {'passed' if ok else 'NOT PASSED'} in {seconds:.0f} s "
+              f"({', '.join(f'{n} {v}' for v, n in sorted(counts.items())) or 'no report'}; exit {done.returncode})",
+              flush=True)
+    for name, count in not_passed.most_common():
+        print(f"  failed or errored {count}x: {name}")
+    print(f"runs that did not pass: {bad_runs} of {args.times}")
+    return 1 if bad_runs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
