@@ -167,7 +167,8 @@ def cmd_promote(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_sync(args: argparse.Namespace) -> dict[str, Any]:
     ctx = Context.from_env()
     version.parse(args.version, source="--version")
-    done = backmerge.sync_back(ctx.repo(), gitops.Git(Path.cwd(), "", ""), branch=args.branch, staged_sha=args.stg_sha,
+    git = gitops.Git(Path.cwd(), f"{ctx.server_url}/{ctx.repository}.git", ctx.token)
+    done = backmerge.sync_back(ctx.repo(), git, branch=args.branch, staged_sha=args.stg_sha,
                                released_sha=args.target, version=args.version)
     print(f"release-cli sync: {done.reason}", file=sys.stderr)
     return {"merged": str(done.merged).lower(), "sha": done.sha}

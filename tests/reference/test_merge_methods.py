@@ -108,3 +108,23 @@ def test_sync_after_a_merge_commit_or_a_rebase_does_nothing(gh: LocalGitHub, tmp
     release_cycle(gh, tmp_path, method, "feat/login", "Add login")
     stg = api(gh).get_branch("stg").commit
     assert stg.commit.message.startswith("chore(release): 1.1.0") and len(stg.parents) == 1
+
+
+def test_sync_after_a_squash_when_stg_moved_on_keeps_stg(gh: LocalGitHub, tmp_path: Path) -> None:
+    """stg bumped again before the sync: the merge back (409 on GitHub's merge) keeps stg's tree, VERSION too."""
+    merge_sha = feature(gh, tmp_path, "feat/login", "Add login", "squash")
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "--quiet", str(gh.repo("acme/app").bare), str(work)], check=True)
+    bump = cli(gh, "bump", "--branch", "feat/login", "--target-branch", "stg", "--merge-sha", merge_sha, cwd=work)
+    repo = api(gh)
+    target = str(repo.create_pull(base="main", head="stg", title="Release 1.1.0").merge(merge_method="squash").sha)
+    later = feature(gh, tmp_path, "feat/search", "Add search", "squash")  # stg moves on: 1.2.0
+    subprocess.run(["git", "fetch", "--quiet", "origin", "+refs/heads/*:refs/remotes/origin/*"], cwd=work, check=True)
+    cli(gh, "bump", "--branch", "feat/search", "--target-branch", "stg", "--merge-sha", later, cwd=work)
+    moved = repo.get_branch("stg").commit.sha
+    subprocess.run(["git", "fetch", "--quiet", "origin", "+refs/heads/*:refs/remotes/origin/*"], cwd=work, check=True)
+    done = cli(gh, "sync", "--stg-sha", bump["sha"], "--target", target, "--version", "1.1.0", cwd=work)
+    synced = repo.get_commit(done["sha"])
+    assert done["merged"] == "true" and [p.sha for p in synced.parents] == [moved, target]
+    assert repo.get_contents("VERSION", ref="stg").decoded_content == b"1.2.0\n"
+    assert repo.get_git_commit(synced.sha).tree.sha == repo.get_git_commit(moved).tree.sha
