@@ -117,6 +117,7 @@ class RestApi:
                 reply.body["documentation_url"] = RATE_LIMIT_DOCS
         except Exception as error:
             reply = Reply(500, {"message": f"local GitHub error: {error!r}", "documentation_url": DOCS})
+            self.state.internal_errors.append(f"{request.method} {request.url.path}: {error!r}")
         response = self._response(request, reply, token, client, operation.resource, version)
         self.log.append((request.method, request.url.path, response.status_code))
         return response

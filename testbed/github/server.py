@@ -175,6 +175,11 @@ class LocalGitHub:
     def faults(self) -> list[Fault]:
         return self.state.faults
 
+    @property
+    def internal_errors(self) -> list[str]:
+        """What the local GitHub itself failed at (it answered 500 `local GitHub error`): the testbed's faults."""
+        return list(self.state.internal_errors)
+
     def report_runs(self, source: Callable[[], list[WorkflowRun]]) -> None:
         """`GET /actions/runs` and friends list the workflow runs `source` reports (whoever runs the workflows)."""
         self.state.run_source = source

@@ -93,6 +93,7 @@ class State:
         self.dispatches: list[Dispatch] = []
         self.faults: list[Fault] = []
         self.push_delay = 0.0  # seconds a git push waits before it is applied (github.com under load)
+        self.internal_errors: list[str] = []  # the local GitHub's own failures (answered 500): testbed bugs
         self.rate_limits = RateLimits()
         self.lock = threading.RLock()
         self._repos: dict[str, Repo] = {}

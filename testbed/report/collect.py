@@ -106,6 +106,9 @@ def phase_data(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Te
     world = item.stash.get(WORLD_KEY, None)
     broken = [f"{run.summary()}: {run.log.strip().splitlines()[-1] if run.log.strip() else ''}"
               for run in (world.runs if world is not None else []) if run.conclusion == "error"]
+    # a 500 the local GitHub gave on its own (not an injected fault) is the testbed's failure, not the workflow's
+    github = getattr(world, "github", None)  # a world that has no local GitHub (the report's own tests) has none
+    broken += [f"the local GitHub failed at {failure}" for failure in getattr(github, "internal_errors", [])]
     error = call.excinfo.value if call.excinfo is not None else None
     verdict = classify(call.when, report.outcome, error, broken if report.failed else [])
     data: dict[str, Any] = {"when": call.when, "verdict": verdict.verdict, "reason": verdict.reason,

@@ -75,7 +75,7 @@ def classify(when: str, outcome: str, error: BaseException | None, broken_runs: 
     if outcome == "skipped":
         return Classified("not run", f"skipped: {describe(error)}" if error else "skipped")
     if broken_runs:
-        return Classified("error", "the testbed could not drive a workflow run: " + "; ".join(broken_runs))
+        return Classified("error", "the testbed broke under the workflows: " + "; ".join(broken_runs))
     if error is None:
         return Classified("error", f"{when} failed without an exception")
     if when == "setup" or is_testbed_fault(error):

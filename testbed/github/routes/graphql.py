@@ -100,6 +100,7 @@ class GraphQLEndpoint:
         try:
             outcome = await run_in_threadpool(lambda: graphql.run(self.documents(), parsed, context))
         except Exception as error:
+            self.state.internal_errors.append(f"POST /api/graphql: {error}")
             return self._json(500, {"message": f"local GitHub error: {error}", "documentation_url": DOCS}, window)
         self.operations.append((outcome.operation, outcome.error_codes))
         return self._json(200, outcome.body, window)
