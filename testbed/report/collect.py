@@ -27,7 +27,7 @@ from testbed.report.model import (
     Verdict,
     scenario_from_dict,
 )
-from testbed.report.verdict import Classified, classify, combine
+from testbed.report.verdict import Classified, classify, combine, engine_races
 
 if TYPE_CHECKING:
     # used only as the string "World" in StashKey["World"] below, which ruff does not read as a type
@@ -109,6 +109,7 @@ def phase_data(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Te
     # a 500 the local GitHub gave on its own (not an injected fault) is the testbed's failure, not the workflow's
     github = getattr(world, "github", None)  # a world that has no local GitHub (the report's own tests) has none
     broken += [f"the local GitHub failed at {failure}" for failure in getattr(github, "internal_errors", [])]
+    broken += engine_races([run.log for run in (world.runs if world is not None else [])])
     error = call.excinfo.value if call.excinfo is not None else None
     verdict = classify(call.when, report.outcome, error, broken if report.failed else [])
     data: dict[str, Any] = {"when": call.when, "verdict": verdict.verdict, "reason": verdict.reason,

@@ -63,6 +63,17 @@ def fix_hint(error: BaseException) -> str:
     return "the testbed broke; the message above names what"
 
 
+ENGINE_RACE = 'unable to find image "sha256:'
+
+
+def engine_races(logs: list[str]) -> list[str]:
+    """The shared Docker engine losing an image under a classic build (another user of the engine removed
+    an image while the builder read its cache): the machine's fault, never the workflow's."""
+    return [f"the Docker engine lost an image during a build ({line.strip()[-90:]}): another scenario or test "
+            "on the shared engine removed an image meanwhile; re-run (with -n 1 if the workflows remove images)"
+            for log in logs for line in log.splitlines() if ENGINE_RACE in line][:1]
+
+
 def describe(error: BaseException) -> str:
     text = " ".join(str(error).split())[:600]
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
