@@ -21,11 +21,11 @@ from typing import Any
 import yaml
 
 from testbed.actions.actlog import JobResult
+from testbed.actions.jobtokens import LOCAL_CALL
 
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _PART = r"(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])"
 REFERENCE = re.compile(rf"^\s*(steps|needs){_PART}\s*(?:\.outputs|\[\s*'outputs'\s*\]){_PART}\s*$")
-LOCAL_CALL = "./.github/workflows/"
 
 
 def declared(workflows: Path, workflow: str, tag: str = "") -> dict[str, Mapping[str, str]]:

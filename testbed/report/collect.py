@@ -30,8 +30,7 @@ from testbed.report.model import (
 from testbed.report.verdict import Classified, classify, combine, engine_races
 
 if TYPE_CHECKING:
-    # used only as the string "World" in StashKey["World"] below, which ruff does not read as a type
-    from testbed.world import World  # noqa: F401
+    from testbed.world import World
 
 LOG_TAIL = 30000  # characters of each run's log the report keeps (its end, where failures are)
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
@@ -97,6 +96,18 @@ def _steps(item: pytest.Item) -> list[dict[str, Any]] | None:
     return [{"failed": step["failed"], "seconds": step["duration"]} for step in report.serialize()["steps"]]
 
 
+def testbed_faults(world: World | None) -> list[str]:
+    """What broke under the workflows that is the testbed's or the machine's doing: runs the testbed could
+    not drive, the local GitHub's own failures (a 500 it gave, not an injected fault), images the shared
+    Docker engine lost during a build."""
+    runs = world.runs if world is not None else []
+    broken = [f"{run.summary()}: {run.log.strip().splitlines()[-1] if run.log.strip() else ''}"
+              for run in runs if run.conclusion == "error"]
+    github = getattr(world, "github", None)  # a world that has no local GitHub (the report's own tests) has none
+    broken += [f"the local GitHub failed at {failure}" for failure in getattr(github, "internal_errors", [])]
+    return broken + engine_races([run.log for run in runs])
+
+
 def phase_data(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
                known_tags: Collection[str]) -> dict[str, Any] | None:
     """The `conformance` attribute of one phase's report of a scenario (None for other tests)."""
@@ -104,14 +115,8 @@ def phase_data(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Te
     if template is None:
         return None
     world = item.stash.get(WORLD_KEY, None)
-    broken = [f"{run.summary()}: {run.log.strip().splitlines()[-1] if run.log.strip() else ''}"
-              for run in (world.runs if world is not None else []) if run.conclusion == "error"]
-    # a 500 the local GitHub gave on its own (not an injected fault) is the testbed's failure, not the workflow's
-    github = getattr(world, "github", None)  # a world that has no local GitHub (the report's own tests) has none
-    broken += [f"the local GitHub failed at {failure}" for failure in getattr(github, "internal_errors", [])]
-    broken += engine_races([run.log for run in (world.runs if world is not None else [])])
     error = call.excinfo.value if call.excinfo is not None else None
-    verdict = classify(call.when, report.outcome, error, broken if report.failed else [])
+    verdict = classify(call.when, report.outcome, error, testbed_faults(world) if report.failed else [])
     data: dict[str, Any] = {"when": call.when, "verdict": verdict.verdict, "reason": verdict.reason,
                             "seconds": report.duration}
     if call.when == "setup":

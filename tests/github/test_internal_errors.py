@@ -10,7 +10,6 @@ import requests
 
 from testbed.github import LocalGitHub
 from testbed.github.routes import graphql as graphql_route
-from testbed.report.verdict import classify, engine_races
 
 
 @pytest.fixture
@@ -32,17 +31,3 @@ def test_a_500_of_its_own_is_recorded_and_an_answer_the_client_gets(gh: LocalGit
     assert answer.status_code == 500 and "local GitHub error" in answer.json()["message"]
     assert requests.get(f"{gh.api_url}/repos/acme/none", headers=auth, timeout=30).status_code == 404
     assert gh.internal_errors == ["POST /api/graphql: the schema is missing"]
-
-
-def test_a_failed_scenario_with_testbed_failures_is_an_error() -> None:
-    """A failing step in a scenario under which the local GitHub failed is an error that says so."""
-    verdict = classify("call", "failed", AssertionError("no pull request"),
-                       ["the local GitHub failed at POST /api/graphql: the schema is missing"])
-    assert verdict.verdict == "error" and "the schema is missing" in verdict.reason
-
-
-def test_an_image_lost_by_the_shared_engine_is_the_machines_fault() -> None:
-    """A classic build's `unable to find image "sha256:..."` in a run's log becomes an error reason; others do not."""
-    lost = '+ 3.0s [build] unable to find image "sha256:' + '5' * 64 + '"'
-    assert len(engine_races(["+ 1.0s [build] Step 2/2 : COPY VERSION app.txt /app/\n" + lost])) == 1
-    assert engine_races(["+ 1.0s [build] Error: No such image: acme/app:stg-1a2b3c4"]) == []
