@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypedDict
 
 from testbed import gitcore
 
@@ -68,6 +69,15 @@ def delete_ref(bare: Path, ref: str) -> None:
 def read_ref(bare: Path, ref: str) -> str:
     """The SHA `ref` points at (TestbedError when it does not exist)."""
     return git("rev-parse", "--verify", f"{ref}^{{commit}}", cwd=bare)
+
+
+class Pusher(TypedDict):
+    """Where and as whom a push goes: the arguments push_branch and push_commit share."""
+
+    url: str
+    token: str
+    workdir: Path
+    ca_bundle: Path | None
 
 
 def push_branch(

@@ -34,6 +34,7 @@ from testbed.github.records import WorkflowRun
 from testbed.history import RepoHistory, seed_repositories
 from testbed.jobimage import ensure_job_image, trusting_image
 from testbed.laps import Laps
+from testbed.mountedfiles import act_engine_proxy
 from testbed.ocimage import ImageStore
 from testbed.packages import package_access
 from testbed.registry import Registry
@@ -69,6 +70,7 @@ class World:
         self.registry = Registry(root / "registry", tls=self.tls,
                                  access=lambda token, owner: package_access(self.github, token, owner))
         self.engine_requests = DockerApiRecorder()  # the engine socket every job is given
+        self.act_engine = act_engine_proxy()  # the one act itself talks to
         self.github = LocalGitHub(root / "github", on_event=self._on_event, tls=self.tls)
         self.decisions = DecisionLog()  # why each workflow did or did not start, what concurrency did
         self.scheduler = Scheduler(execute=self._execute, on_decision=self.decisions.record)
@@ -107,11 +109,13 @@ class World:
         downloads = self.config.download_actions if self.config.download_actions is not None else store is None
         self._runner = ActRunner(
             RunnerConfig(image=image, mode=self.config.runner, local_repositories=local, tls=self.tls,
-                         action_store=store, action_downloads=downloads, docker_socket=self.engine_requests.uri),
+                         action_store=store, action_downloads=downloads, docker_socket=self.engine_requests.uri,
+                         engine_socket=self.act_engine.uri),
             self.root / "act",
         )
         laps.lap("actions and act's settings")
         self.engine_requests.start()
+        self.act_engine.start()
         self.registry.start()
         laps.lap("registry and Docker API recorder")
         self.github.start()
@@ -132,6 +136,7 @@ class World:
         self.github.stop()
         self.registry.stop()
         self.engine_requests.stop()
+        self.act_engine.stop()
 
     # settings a real repository would have -----------------------------------
     def variables(self) -> dict[str, str]:
@@ -146,9 +151,7 @@ class World:
     # driving, as a developer would ------------------------------------------
     def api(self, token: str | None = None) -> github.Github:
         """PyGithub as the admin user (or as `token`)."""
-        # the world's own clients reach only local servers: they trust the CA alone (loading the
-        # system's roots too costs about 100 ms per connection or git process on a busy machine)
-        # an observer of a local server: no retries, and none of PyGithub's pauses between requests
+        # local servers only: the CA alone (system roots cost ~100 ms a connection); no retries or pauses
         return github.Github(base_url=self.github.api_url, auth=github.Auth.Token(token or self.github.admin_token),
                              retry=None, seconds_between_requests=None, seconds_between_writes=None,
                              verify=str(self.tls.ca_cert) if self.tls is not None else True)
@@ -161,19 +164,16 @@ class World:
 
     def push_branch(self, name: str, *, base: str = "stg", files: Mapping[str, str], message: str) -> str:
         """Create branch `name` from `base` with one commit, pushed over HTTP as the admin user."""
-        return gitrepo.push_branch(
-            url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
-            workdir=self.root / "work" / uuid.uuid4().hex[:8], base=base, branch=name, files=files, message=message,
-            ca_bundle=self.tls.ca_cert if self.tls is not None else None,
-        )
+        return gitrepo.push_branch(**self._pusher(), base=base, branch=name, files=files, message=message)
 
     def push_commit(self, branch: str, *, files: Mapping[str, str], message: str) -> str:
         """Push one commit straight onto an existing `branch` over HTTP as the admin user."""
-        return gitrepo.push_commit(
-            url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
-            workdir=self.root / "work" / uuid.uuid4().hex[:8], branch=branch, files=files, message=message,
-            ca_bundle=self.tls.ca_cert if self.tls is not None else None,
-        )
+        return gitrepo.push_commit(**self._pusher(), branch=branch, files=files, message=message)
+
+    def _pusher(self) -> gitrepo.Pusher:
+        return gitrepo.Pusher(url=f"{self.github.url}/{self.app_repo}.git", token=self.github.admin_token,
+                              workdir=self.root / "work" / uuid.uuid4().hex[:8],
+                              ca_bundle=self.tls.ca_cert if self.tls is not None else None)
 
     def open_pr(self, head: str, base: str, title: str, body: str = "") -> int:
         pull = self.api().get_repo(self.app_repo).create_pull(base=base, head=head, title=title, body=body)

@@ -48,6 +48,7 @@ class RunnerConfig:
             return {}
         return self.tls.client_env() if self.mode == "host" else dict(TRUST_ENV_IN_IMAGE)
     docker_socket: str = ""  # unix://PATH given to jobs as their Docker engine socket ("" = act's default)
+    engine_socket: str = ""  # unix://PATH act itself talks to in container mode ("" = DOCKER_HOST)
 
 
 def act_command(config: RunnerConfig, request: RunRequest, files: Path, action_cache: Path,
@@ -101,4 +102,6 @@ def act_environment(config: RunnerConfig, files: Path) -> dict[str, str]:
         env["PATH"] = f"{host_node_dir()}{os.pathsep}{env.get('PATH', '')}"
     if config.docker_socket and config.mode == "host":
         env["DOCKER_HOST"] = config.docker_socket  # host-mode steps talk to the engine as act does
+    if config.engine_socket and config.mode == "container":
+        env["DOCKER_HOST"] = config.engine_socket
     return env

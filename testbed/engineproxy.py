@@ -1,0 +1,214 @@
+"""A unix-socket pass-through for the Docker Engine API, with two hooks.
+
+Requests are HTTP/1.1, one after another on a connection (the engine's clients do not pipeline).
+Each request line is passed to `observe`. A request the `shortcut` wants is read whole (head and
+body) and offered to it: when it answers, the answer goes back to the client and the engine never
+sees the request; otherwise the request goes on to the engine byte for byte. Everything else is
+forwarded as it arrives; after a request that upgrades the connection (attach, exec, BuildKit
+session) raw bytes flow both ways.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from testbed.errors import TestbedError
+
+
+@dataclass(frozen=True)
+class HeldRequest:
+    """A request read whole before it is answered or forwarded."""
+
+    method: str
+    target: str  # as sent: path (with any /v1.xx prefix) and query
+    headers: dict[str, str]  # names lower-cased
+    body: bytes  # decoded (chunked framing removed)
+
+
+class Shortcut(Protocol):
+    """What answers some requests without the engine."""
+
+    def wants(self, method: str, target: str) -> bool: ...
+
+    def answer(self, request: HeldRequest) -> bytes | None: ...
+
+
+Observer = Callable[[str, str], None]
+
+
+def upstream_socket() -> str:
+    """The engine's unix socket, from DOCKER_HOST as the docker CLI reads it."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        raise TestbedError(f"DOCKER_HOST={host}: the engine proxy forwards to a unix socket only")
+    return host.removeprefix("unix://")
+
+
+class EngineProxy:
+    """A unix socket in a short temporary folder that forwards to the engine."""
+
+    def __init__(self, upstream: str | None = None, observe: Observer | None = None,
+                 shortcut: Shortcut | None = None, prefix: str = "relsuite-dock-") -> None:
+        self.upstream = upstream or upstream_socket()
+        self.observe, self.shortcut = observe, shortcut
+        self._dir = Path(tempfile.mkdtemp(prefix=prefix))  # unix socket paths must stay short
+        self.path = self._dir / "docker.sock"
+        self._server: socket.socket | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"unix://{self.path}"
+
+    def start(self) -> None:
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(str(self.path))
+        os.chmod(self.path, 0o666)  # job containers may run as another user
+        server.listen(64)
+        self._server = server
+        threading.Thread(target=self._accept, name="docker-proxy", daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _accept(self) -> None:
+        while self._server is not None:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        engine = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            engine.connect(self.upstream)
+        except OSError:
+            client.close()
+            return
+        threading.Thread(target=_pipe, args=(engine, client), daemon=True).start()
+        try:
+            _RequestStream(client, engine, self.observe, self.shortcut).forward()
+        finally:
+            with _Quiet():
+                engine.shutdown(socket.SHUT_WR)
+
+
+class _Quiet:
+    """Swallows any exception: for best-effort socket shutdowns and closes."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return True
+
+
+def _pipe(source: socket.socket, target: socket.socket) -> None:
+    with _Quiet():
+        while data := source.recv(65536):
+            target.sendall(data)
+    with _Quiet():
+        target.shutdown(socket.SHUT_WR)
+    with _Quiet():
+        source.close()
+
+
+class _RequestStream:
+    """Client -> engine, one request after another."""
+
+    def __init__(self, client: socket.socket, engine: socket.socket, observe: Observer | None,
+                 shortcut: Shortcut | None) -> None:
+        self.client, self.engine = client, engine
+        self.observe, self.shortcut = observe, shortcut
+        self.buffer = b""
+
+    def _fill(self) -> bool:
+        data = self.client.recv(65536)
+        self.buffer += data
+        return bool(data)
+
+    def _take(self, size: int) -> bytes:
+        """The next `size` bytes from the client."""
+        while len(self.buffer) < size:
+            if not self._fill():
+                raise EOFError
+        taken, self.buffer = self.buffer[:size], self.buffer[size:]
+        return taken
+
+    def _pass(self, size: int) -> None:
+        """Forward exactly `size` bytes of body as they come."""
+        while size > 0:
+            if not self.buffer and not self._fill():
+                raise EOFError
+            chunk, self.buffer = self.buffer[:size], self.buffer[size:]
+            self.engine.sendall(chunk)
+            size -= len(chunk)
+
+    def _line(self) -> bytes:
+        while b"\r\n" not in self.buffer:
+            if not self._fill():
+                raise EOFError
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line + b"\r\n"
+
+    def _chunked(self) -> tuple[bytes, bytes]:
+        """A chunked body: (raw bytes as sent, decoded)."""
+        raw, body = b"", b""
+        while (size := int((line := self._line()).split(b";")[0].strip() or b"0", 16)) > 0:
+            data = self._take(size + 2)
+            raw, body = raw + line + data, body + data[:-2]
+        raw += line
+        while (trailer := self._line()) != b"\r\n":
+            raw += trailer
+        return raw + b"\r\n", body
+
+    def forward(self) -> None:
+        with _Quiet():
+            while True:
+                while b"\r\n\r\n" not in self.buffer:
+                    if not self._fill():
+                        return
+                head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+                lines = head.decode("latin-1").split("\r\n")
+                method, target = [*lines[0].split(" "), "", ""][:2]
+                if self.observe is not None:
+                    self.observe(method, target)
+                headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+                chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+                if self.shortcut is not None and self.shortcut.wants(method, target):
+                    if chunked:
+                        raw, body = self._chunked()
+                    else:
+                        raw = body = self._take(int(headers.get("content-length", "0") or 0))
+                    answer = self.shortcut.answer(HeldRequest(method, target, headers, body))
+                    if answer is not None:
+                        self.client.sendall(answer)
+                    else:
+                        self.engine.sendall(head + b"\r\n\r\n" + raw)
+                    continue
+                self.engine.sendall(head + b"\r\n\r\n")
+                if "upgrade" in headers.get("connection", "").lower() or "upgrade" in headers:
+                    self.engine.sendall(self.buffer)
+                    _pipe(self.client, self.engine)
+                    return
+                if chunked:
+                    while (size := int((line := self._line()).split(b";")[0].strip() or b"0", 16)) > 0:
+                        self.engine.sendall(line)
+                        self._pass(size + 2)
+                    self.engine.sendall(line)
+                    while (trailer := self._line()) != b"\r\n":
+                        self.engine.sendall(trailer)
+                    self.engine.sendall(b"\r\n")
+                else:
+                    self._pass(int(headers.get("content-length", "0") or 0))
