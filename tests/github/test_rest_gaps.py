@@ -37,6 +37,7 @@ class Api:
                                   timeout=10, **kwargs)
         assert answer.status_code == status, (method, path, answer.status_code, answer.text[:400])
         if status == 204 or not answer.content:
+            assert not openapi.empty_errors(method, REPO + template, status, answer.content), (path, answer.content)
             return None
         body = answer.json()
         problems = openapi.errors(method, REPO + template, status, body) if status < 300 else []
