@@ -8,13 +8,15 @@ category and subcategory). A `GET`/`HEAD` needs `read`, any other method `write`
 names the level. A rule listing several scopes is met by any one of them (issue comments: issues
 or pull requests). A token without the permission gets GitHub's
 403 `Resource not accessible by integration`; personal tokens (`permissions is None`) are not
-limited by this table. GraphQL mutations map to the same scopes (`MUTATIONS`).
+limited by this table. GraphQL mutations map to the same scopes (`MUTATIONS`), and GraphQL reads to
+the REST read of the same resource (`GRAPHQL_READS`), so both APIs answer a token alike.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from testbed.github.permissions import Permissions
 from testbed.github.protocol import HTTPError
@@ -67,7 +69,7 @@ RULES: tuple[Rule, ...] = (
          r"(/|$)", ("contents",)),
     Rule(REPO + r"$", ("metadata",), methods=READS),
     Rule(REPO + r"$", ("administration",)),
-    Rule(r"^/graphql$", ()),  # each field and mutation is checked on its own (MUTATIONS)
+    Rule(r"^/graphql$", ()),  # each field and mutation is checked on its own (below)
     Rule(r"^/[^/]+/[^/]+/releases/download/", ("contents",), methods=READS),  # browser_download_url, web host
 )
 
@@ -85,6 +87,27 @@ MUTATIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "createCommitOnBranch": (("contents",), "write"),
     "createIssue": (("issues",), "write"),
 }
+
+# GraphQL reads: a field that returns one of these types (or a connection of them) needs what the REST read
+# of the same resource needs (the path below /repos/{owner}/{repo}, looked up in RULES); `Type.field` names
+# a field that reads less than its type does (a branch's name is metadata, as GET /branches is). GitHub
+# answers a field the token may not read with a FORBIDDEN error and null, as for installation tokens.
+GRAPHQL_READS: dict[str, str] = {
+    "Repository": "",
+    "Repository.defaultBranchRef": "/branches/main",
+    "PullRequest": "/pulls",
+    "PullRequest.headRef": "/pulls/1", "PullRequest.baseRef": "/pulls/1", "PullRequest.mergeCommit": "/pulls/1",
+    "PullRequestCommit": "/pulls/1/commits", "PullRequestCommit.commit": "/pulls/1/commits",
+    "PullRequestChangedFile": "/pulls/1/files",
+    "Ref": "/git/refs", "GitObject": "/git/commits/0", "Commit": "/commits", "CommitHistory": "/commits",
+    "Tree": "/git/trees/0", "TreeEntry": "/git/trees/0", "Blob": "/git/blobs/0", "Tag": "/git/tags/0",
+    "Release": "/releases", "ReleaseAsset": "/releases/assets/1", "CommitComment": "/comments",
+    "Issue": "/issues", "IssueComment": "/issues/comments", "Label": "/labels", "Milestone": "/milestones",
+    "Status": "/commits/0/status", "StatusContext": "/commits/0/statuses",
+    "CheckRun": "/check-runs", "CheckSuite": "/check-suites",
+    "Deployment": "/deployments", "Environment": "/environments",
+}
+SOME_REPO = "/repos/owner/repo"
 
 
 class MissingRuleError(Exception):
@@ -120,4 +143,18 @@ def check_mutation(permissions: Permissions | None, name: str) -> None:
         return
     scopes, level = MUTATIONS.get(name, (("contents",), "write"))
     if not granted(permissions, scopes, level):
+        raise HTTPError(403, NOT_ACCESSIBLE)
+
+
+@lru_cache(maxsize=4096)
+def graphql_read_scopes(parent: str, field: str, typename: str) -> tuple[str, ...] | None:
+    """The scopes (any one, at read) that field `field` of GraphQL type `parent`, returning `typename` (a
+    connection's item type), needs; None when the table names neither (metadata, users: no check)."""
+    suffix = GRAPHQL_READS.get(f"{parent}.{field}", GRAPHQL_READS.get(typename))
+    return None if suffix is None else rule_for("GET", SOME_REPO + suffix).scopes
+
+
+def check_graphql_read(permissions: Permissions | None, scopes: tuple[str, ...] | None) -> None:
+    """GitHub's refusal of a GraphQL read a token with `permissions` may not make (a FORBIDDEN error)."""
+    if permissions is not None and scopes is not None and not granted(permissions, scopes, "read"):
         raise HTTPError(403, NOT_ACCESSIBLE)

@@ -51,3 +51,17 @@ def errors(method: str, template: str, status: int, body: Any) -> list[str]:
     validator = jsonschema.Draft4Validator(response_schema(method, template, status))
     found = sorted(validator.iter_errors(body), key=lambda error: list(error.absolute_path))
     return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message[:160]}" for e in found[:8]]
+
+
+def empty_errors(method: str, template: str, status: int, content: bytes) -> list[str]:
+    """Where an answer without a JSON body (204, a bare 404) breaks GitHub's description of the operation:
+    a status it does not document, a body where it documents none."""
+    operation = spec()["paths"].get(template, {}).get(method.lower())
+    if operation is None:
+        return [f"{method} {template} is not in GitHub's description"]
+    response = operation["responses"].get(str(status))
+    if response is None:
+        return [f"{method} {template} does not answer {status} (documented: {', '.join(operation['responses'])})"]
+    if "content" in response:
+        return [f"{method} {template} {status} has a documented body: {list(response['content'])}"]
+    return [f"{status} answered with a body: {content[:80]!r}"] if content.strip() else []

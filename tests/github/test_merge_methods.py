@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import github
@@ -11,6 +12,7 @@ import requests
 
 from testbed import gitrepo
 from testbed.github import LocalGitHub
+from testbed.github.shapes import numeric_id
 from tests.github import openapi
 from tests.github.test_local_github import client, gh  # the fixture
 
@@ -139,3 +141,52 @@ def test_commit_title_and_message_given_replace_the_defaults(gh: LocalGitHub, tm
     repo.create_pull(base="stg", head="feat/login", title="t")
     sha = repo.get_pull(1).merge(merge_method="squash", commit_title="Login (#1)", commit_message="Both parts").sha
     assert repo.get_commit(sha).commit.message == "Login (#1)\n\nBoth parts"
+
+
+def opened_by_one_merged_by_another(gh: LocalGitHub, tmp_path: Path, method: str, *, graphql: bool) -> list[str]:
+    """dev-one opens the pull request, dev-two merges it (REST or GraphQL); the commits the merge landed, newest
+    first, as `git log` prints them (author and committer: name and email)."""
+    two_commit_branch(gh, tmp_path)
+    moved_stg(gh, tmp_path)
+    opened = client(gh, gh.create_token("dev-one")).get_repo("acme/app").create_pull(base="stg", head="feat/login",
+                                                                                      title="Add login and logout")
+    merger = {"Authorization": f"bearer {gh.create_token('dev-two')}"}
+    if graphql:
+        mutation = ("mutation($id: ID!, $m: PullRequestMergeMethod!) { mergePullRequest(input: {pullRequestId: $id, "
+                    "mergeMethod: $m}) { pullRequest { mergedBy { login } } } }")
+        answer = requests.post(f"{gh.url}/api/graphql", headers=merger, timeout=30, json={
+            "query": mutation, "variables": {"id": opened.raw_data["node_id"], "m": method.upper()}})
+        assert answer.json()["data"]["mergePullRequest"]["pullRequest"]["mergedBy"] == {"login": "dev-two"}, answer.text
+    else:
+        answer = requests.put(f"{gh.api_url}/repos/acme/app/pulls/1/merge", json={"merge_method": method},
+                              headers=merger, timeout=30)
+        assert answer.status_code == 200, answer.text
+    pull = client(gh).get_repo("acme/app").get_pull(1)
+    assert (pull.user.login, pull.merged_by.login) == ("dev-one", "dev-two")
+    count = "1" if method != "rebase" else "2"
+    listed = git_log(gh, "-n", count, "--format=%an <%ae> | %cn <%ce>", pull.merge_commit_sha)
+    return listed.splitlines()
+
+
+def git_log(gh: LocalGitHub, *args: str) -> str:
+    return subprocess.run(["git", "--git-dir", str(gh.repo("acme/app").bare), "log", *args], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def noreply(login: str) -> str:
+    return f"{login} <{numeric_id(f'user:{login}')}+{login}@users.noreply.github.com>"
+
+
+# GitHub: a merge commit is authored by whoever pressed the button, a squash commit by the pull request's
+# author (both committed by GitHub); a rebase keeps each commit's own author and makes GitHub the committer
+WHO = {"merge": [f"{noreply('dev-two')} | GitHub <noreply@github.com>"],
+       "squash": [f"{noreply('dev-one')} | GitHub <noreply@github.com>"],
+       "rebase": ["Dev Eloper <dev@acme.test> | GitHub <noreply@github.com>"] * 2}
+
+
+@pytest.mark.parametrize("graphql", [False, True], ids=["rest", "graphql"])
+@pytest.mark.parametrize("method", ["merge", "squash", "rebase"])
+def test_the_merging_user_and_the_pull_request_author_are_told_apart(gh: LocalGitHub, tmp_path: Path,
+                                                                     method: str, graphql: bool) -> None:
+    """User A opens, user B merges: merge commit authored by B, squash by A, rebase keeps the commits' authors."""
+    assert opened_by_one_merged_by_another(gh, tmp_path, method, graphql=graphql) == WHO[method]

@@ -37,6 +37,7 @@ class Api:
                                   timeout=10, **kwargs)
         assert answer.status_code == status, (method, path, answer.status_code, answer.text[:400])
         if status == 204 or not answer.content:
+            assert not openapi.empty_errors(method, REPO + template, status, answer.content), (path, answer.content)
             return None
         body = answer.json()
         problems = openapi.errors(method, REPO + template, status, body) if status < 300 else []
@@ -96,6 +97,28 @@ def test_publishing_a_draft_makes_the_tag_the_latest_release_and_fires_events(gh
     assert [e.payload["action"] for e in events] == ["created", "published", "released"]
     for event in events:
         assert not webhook_errors("release", event.payload["action"], dict(event.payload)), event.payload["action"]
+
+
+def published_over_an_older_release(gh: LocalGitHub, publish: dict[str, Any]) -> Any:
+    """v1.0.0 released, then v1.1.0 made as a draft and published with `publish`; `GET /releases/latest`."""
+    api = Api(gh)
+    older = api("POST", "/releases", "/repos/acme/app/releases", 201, json={"tag_name": "v1.0.0"})
+    assert api("GET", "/releases/latest", "/repos/acme/app/releases/latest", 200)["id"] == older["id"]
+    draft = api("POST", "/releases", "/repos/acme/app/releases", 201, json={"tag_name": "v1.1.0", "draft": True})
+    assert api("GET", "/releases/latest", "/repos/acme/app/releases/latest", 200)["id"] == older["id"]
+    api("PATCH", "/releases/{release_id}", f"/repos/acme/app/releases/{draft['id']}", 200, json=publish)
+    return api("GET", "/releases/latest", "/repos/acme/app/releases/latest", 200)
+
+
+def test_a_published_draft_becomes_latest_over_an_older_release(gh: LocalGitHub) -> None:
+    """With v1.0.0 latest, publishing the draft v1.1.0 (draft: false alone) makes v1.1.0 the latest release."""
+    assert published_over_an_older_release(gh, {"draft": False})["tag_name"] == "v1.1.0"
+
+
+def test_a_draft_published_with_make_latest_false_leaves_the_older_release_latest(gh: LocalGitHub) -> None:
+    """Publishing the draft v1.1.0 with make_latest "false" keeps v1.0.0 the latest release."""
+    latest = published_over_an_older_release(gh, {"draft": False, "make_latest": "false"})
+    assert latest["tag_name"] == "v1.0.0"
 
 
 def test_release_assets_read_download_and_delete(gh: LocalGitHub) -> None:

@@ -124,3 +124,23 @@ def test_a_permission_github_rejects_fails_the_run(tmp_path: Path) -> None:
         rewrite(tmp_path, {"caller.yml": text})
     with pytest.raises(JobTokenError, match=r"caller\.yml is not valid YAML"):
         rewrite(tmp_path, {"caller.yml": "on: push\non: pull_request\n"})
+
+
+FLOW_CALLER = """\
+name: caller
+on: push
+jobs:
+  call: {uses: ./.github/workflows/called.yml, permissions: {contents: write}}
+"""
+
+
+def test_a_caller_job_written_as_a_flow_mapping_passes_its_token(tmp_path: Path) -> None:
+    """`call: {uses: ..., permissions: ...}` on one line still passes the called jobs their own tokens."""
+    plan = rewrite(tmp_path, {"caller.yml": FLOW_CALLER, "called.yml": CALLED})
+    secret = {token.job: token.secret for token in plan.jobs}
+    call = yaml.safe_load((tmp_path / "caller.yml").read_text())["jobs"]["call"]
+    assert call["secrets"]["GITHUB_TOKEN"] == f"${{{{ secrets.{secret['caller.yml/call']} }}}}"
+    called = yaml.safe_load((tmp_path / "called.yml").read_text())
+    written = called["jobs"]["write"]["steps"][0]["run"]
+    assert written == f'echo "${{{{ secrets.{secret["caller.yml/call/called.yml/write"]} }}}}"'
+    assert secret["caller.yml/call/called.yml/write"] in call["secrets"]

@@ -14,6 +14,9 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from testbed.github import LocalGitHub
+from testbed.github.permissions import Permissions
+from testbed.packages import package_access
 from testbed.registry import Registry
 from testbed.registry_auth import ISSUER, SERVICE, RegistryAccess, libtrust_key_id
 from testbed.tls import TLSFiles, machine_tls
@@ -131,6 +134,40 @@ def test_push_is_refused_without_the_push_scope(registry: Registry, tls: TLSFile
         assert answer.status_code == status, (password, answer.text)
         if status == 401:
             assert 'error="insufficient_scope"' in answer.headers["WWW-Authenticate"]
+
+
+
+@pytest.fixture
+def ghcr(tmp_path: Path, tls: TLSFiles) -> Iterator[tuple[LocalGitHub, Registry]]:
+    """The registry asking the local GitHub, as in the world, what a token may do (testbed/packages.py)."""
+    with LocalGitHub(tmp_path / "gh") as github:
+        github.create_repo("acme/app")
+        with Registry(tmp_path / "registry", tls=tls,
+                      access=lambda token, owner: package_access(github, token, owner)) as started:
+            yield github, started
+
+
+def workflow_token(github: LocalGitHub, levels: dict[str, str]) -> str:
+    return github.create_token("github-actions[bot]", repos={"acme/app"}, actions=True,
+                               permissions=Permissions.parse(levels))
+
+
+def test_pull_is_refused_to_a_workflow_token_without_packages_read(ghcr: tuple[LocalGitHub, Registry],
+                                                                   tls: TLSFiles) -> None:
+    """A GITHUB_TOKEN without `packages: read` asking to pull gets 403 `DENIED`; with it, a pull token that reads."""
+    github, registry = ghcr
+    for levels in ({}, {"contents": "write", "packages": "none"}):
+        refused = token_for(registry, tls, "repository:acme/app:pull", ("x", workflow_token(github, levels)))
+        assert refused.status_code == 403, (levels, refused.text)
+        errors = refused.json()["errors"]
+        assert [error["code"] for error in errors] == ["DENIED"] and "pull acme/app" in errors[0]["message"], errors
+    granted = token_for(registry, tls, "repository:acme/app:pull", ("x", workflow_token(github, {"packages": "read"})))
+    assert granted.status_code == 200, granted.text
+    claims = jwt.decode(granted.json()["token"], options={"verify_signature": False})
+    assert claims["access"] == [{"type": "repository", "name": "acme/app", "actions": ["pull"]}]
+    bearer = {"Authorization": f"Bearer {granted.json()['token']}"}
+    listed = get(f"{registry.url}/v2/acme/app/tags/list", tls, headers=bearer)
+    assert listed.status_code == 404  # authorised: the repository has no image yet
 
 
 def test_docker_login_push_and_pull_from_the_host_engine_over_tls(registry: Registry, tmp_path: Path) -> None:

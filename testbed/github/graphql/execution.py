@@ -27,6 +27,7 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     get_operation_ast,
+    is_abstract_type,
     is_list_type,
     is_non_null_type,
     is_object_type,
@@ -43,8 +44,9 @@ from testbed.github.graphql.mutations import Mutation
 from testbed.github.graphql.pulls import PullRequest
 from testbed.github.graphql.query import Query
 from testbed.github.graphql.repository import Repository
+from testbed.github.permissions import Permissions
 from testbed.github.protocol import HTTPError
-from testbed.github.required import check_mutation
+from testbed.github.required import check_graphql_read, check_mutation, graphql_read_scopes
 
 MISSING = object()
 # connections where the local GitHub has data it does not show through GraphQL: an empty answer would mislead
@@ -126,10 +128,47 @@ def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
     name = info.field_name
     if isinstance(source, Mutation):
         _guard(source, name)
+    permissions: Permissions | None = info.context.token.permissions if isinstance(info.context, Context) else None
+    named = get_named_type(info.return_type)
+    scopes = None
+    if permissions is not None:  # a workflow token: the field needs read of what it returns
+        item = named.name.removesuffix("Connection").removesuffix("Edge")
+        scopes = graphql_read_scopes(info.parent_type.name, name, item)
+        _forbid(permissions, scopes)
     value = source.get(name, MISSING) if isinstance(source, Mapping) else getattr(source, snake(name), MISSING)
     if value is MISSING:
         return _unserved(info)
-    return _call(value, args, info) if callable(value) else value
+    result = _call(value, args, info) if callable(value) else value
+    if permissions is not None and scopes is None and is_abstract_type(named):  # `node`, `nodes`, `search`...
+        return _readable(permissions, result)
+    return result
+
+
+def _forbid(permissions: Permissions, scopes: tuple[str, ...] | None) -> None:
+    try:
+        check_graphql_read(permissions, scopes)
+    except HTTPError as refused:
+        raise GitHubError("FORBIDDEN", str(refused.message)) from refused
+
+
+def _readable(permissions: Permissions, value: Any) -> Any:
+    """A value of an interface or union type as the token may read it: an object of a type it may not read is
+    GitHub's FORBIDDEN (in a list, that item alone: null with its error)."""
+    if isinstance(value, list):
+        return [_readable_item(permissions, item) for item in value]
+    failed = _readable_item(permissions, value)
+    if isinstance(failed, GitHubError):
+        raise failed
+    return value
+
+
+def _readable_item(permissions: Permissions, item: Any) -> Any:
+    typename = item.get("__typename") if isinstance(item, Mapping) else getattr(item, "typename", None)
+    try:
+        _forbid(permissions, graphql_read_scopes("", "", typename or ""))
+    except GitHubError as refused:
+        return refused
+    return item
 
 
 def _guard(root: Mutation, field: str) -> None:
@@ -193,7 +232,7 @@ def run(documents: Documents, request: Request, ctx: Context) -> Outcome:
     ctx = replace(ctx, types={"Repository": Repository, "PullRequest": PullRequest, "CommitComment": CommitComment})
     root = Mutation(ctx) if operation.operation is OperationType.MUTATION else Query(ctx)
     result = execute_sync(documents.schema, document, root_value=root, variable_values=dict(request.variables or {}),
-                          operation_name=request.operation_name, field_resolver=resolve_field,
+                          operation_name=request.operation_name, field_resolver=resolve_field, context_value=ctx,
                           type_resolver=resolve_type)
     name = operation.name.value if operation.name else ""
     if result.data is None and result.errors and all(e.path is None for e in result.errors):
