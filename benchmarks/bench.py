@@ -130,10 +130,13 @@ def bench_spec(repeat: int) -> list[Figure]:
         for _ in range(repeat):
             start = time.perf_counter()
             done = subprocess.run(command, shell=True, cwd=ROOT, env={**os.environ, **(env or {})}, check=False,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             seconds.append(time.perf_counter() - start)
-            if done.returncode != 0:
-                failed.append(command)
+            if done.returncode != 0:  # its output is kept: a failed run must be explained, not just counted
+                log = ROOT / "results" / "bench-failures" / f"{len(failed) + 1}.log"
+                log.parent.mkdir(parents=True, exist_ok=True)
+                log.write_bytes(done.stdout)
+                failed.append(f"{command} (output: {log.relative_to(ROOT)})")
         return seconds
 
     e2e = runs("python3 -m pytest features -m e2e -q -p no:cacheprovider")
@@ -151,7 +154,7 @@ def bench_spec(repeat: int) -> list[Figure]:
                statistics.median(main) <= 120),
         Figure("the main command, host mode", main_host, "s", "<= 120 s", "bash scripts/spec.sh --runner host",
                statistics.median(main_host) <= 120),
-        Figure("runs above that did not pass", [float(len(failed))], "", "0", "; ".join(sorted(set(failed))) or "-",
+        Figure("runs above that did not pass", [float(len(failed))], "", "0", "; ".join(failed) or "-",
                not failed),
     ]
 
