@@ -77,6 +77,8 @@ class EngineProxy:
 
     def stop(self) -> None:
         if self._server is not None:
+            with _Quiet():
+                self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept() thread
             self._server.close()
             self._server = None
         shutil.rmtree(self._dir, ignore_errors=True)
@@ -96,12 +98,17 @@ class EngineProxy:
         except OSError:
             client.close()
             return
-        threading.Thread(target=_pipe, args=(engine, client), daemon=True).start()
+        answers = threading.Thread(target=_pipe, args=(engine, client), daemon=True)
+        answers.start()
         try:
             _RequestStream(client, engine, self.observe, self.shortcut).forward()
         finally:
             with _Quiet():
                 engine.shutdown(socket.SHUT_WR)
+            answers.join()  # the engine may still answer after the client's half-close (exec -i, attach)
+            for end in (client, engine):
+                with _Quiet():
+                    end.close()
 
 
 class _Quiet:
@@ -115,13 +122,13 @@ class _Quiet:
 
 
 def _pipe(source: socket.socket, target: socket.socket) -> None:
+    """Bytes from `source` to `target` until `source` ends, then a half-close of `target` (the caller
+    closes both sockets once both directions are done)."""
     with _Quiet():
         while data := source.recv(65536):
             target.sendall(data)
     with _Quiet():
         target.shutdown(socket.SHUT_WR)
-    with _Quiet():
-        source.close()
 
 
 class _RequestStream:
@@ -139,12 +146,15 @@ class _RequestStream:
         return bool(data)
 
     def _take(self, size: int) -> bytes:
-        """The next `size` bytes from the client."""
-        while len(self.buffer) < size:
-            if not self._fill():
+        """The next `size` bytes from the client (collected in parts: large bodies stay linear)."""
+        parts = []
+        while size > 0:
+            if not self.buffer and not self._fill():
                 raise EOFError
-        taken, self.buffer = self.buffer[:size], self.buffer[size:]
-        return taken
+            chunk, self.buffer = self.buffer[:size], self.buffer[size:]
+            parts.append(chunk)
+            size -= len(chunk)
+        return b"".join(parts)
 
     def _pass(self, size: int) -> None:
         """Forward exactly `size` bytes of body as they come."""
@@ -164,14 +174,17 @@ class _RequestStream:
 
     def _chunked(self) -> tuple[bytes, bytes]:
         """A chunked body: (raw bytes as sent, decoded)."""
-        raw, body = b"", b""
+        raw: list[bytes] = []
+        body: list[bytes] = []
         while (size := int((line := self._line()).split(b";")[0].strip() or b"0", 16)) > 0:
             data = self._take(size + 2)
-            raw, body = raw + line + data, body + data[:-2]
-        raw += line
+            raw += (line, data)
+            body.append(data[:-2])
+        raw.append(line)
         while (trailer := self._line()) != b"\r\n":
-            raw += trailer
-        return raw + b"\r\n", body
+            raw.append(trailer)
+        raw.append(b"\r\n")
+        return b"".join(raw), b"".join(body)
 
     def forward(self) -> None:
         with _Quiet():

@@ -10,9 +10,11 @@ there when, and only when, the answer is certain to be the engine's:
   folder this process can see (the engine runs on this machine), no symbolic link on the way;
 - a read names a regular file (a folder, a link or a missing file goes to the engine, which
   answers as it always does, errors included);
-- a write holds only regular files and folders with relative names inside the mount, into a
-  folder that exists (files replaced, not rewritten in place, modes and owners from the archive,
-  as the engine unpacks).
+- a write goes into a folder of a writable mount and holds only regular files and folders with
+  relative names, nothing in their way (testbed/engineunpack.py), and the engine maps no user ids
+  (no userns-remap, not rootless);
+- the path is written as the engine would find it (no `.`, `..` or doubled slashes), and no
+  other mount (tmpfs, a file bound over a file, another volume) covers it.
 Anything else is forwarded unchanged. `/_ping` and `/info` are answered from the engine's first
 answer (act asks for them around every step; it reads the engine's version and OS from them).
 """
@@ -24,6 +26,7 @@ import http.client
 import io
 import json
 import os
+import posixpath
 import re
 import socket
 import stat
@@ -35,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from testbed.engineproxy import EngineProxy, HeldRequest, upstream_socket
+from testbed.engineunpack import plan, unpack
 
 ARCHIVE = re.compile(r"^(?:/v\d+(?:\.\d+)?)?/containers/([^/]+)/archive$")
 CACHED = re.compile(r"^(?:/v\d+(?:\.\d+)?)?/(_ping|info)$")
@@ -42,10 +46,12 @@ CACHED = re.compile(r"^(?:/v\d+(?:\.\d+)?)?/(_ping|info)$")
 
 @dataclass(frozen=True)
 class Mount:
-    """One of a container's mounts: where it shows inside, where it is on the host."""
+    """One of a container's mounts: where it shows inside, where it is on the host (when this process
+    can use it: a bind or local volume whose folder exists here; "" otherwise), whether it is writable."""
 
     destination: str
     source: str
+    writable: bool
 
 
 class _Unix(http.client.HTTPConnection):
@@ -84,22 +90,31 @@ class MountedFiles:
 
     # the Shortcut protocol ---------------------------------------------------
     def wants(self, method: str, target: str) -> bool:
-        path = target.partition("?")[0]
-        if method in ("GET", "PUT") and ARCHIVE.match(path):
-            return True
+        """GET archive (no body to hold), PUT archive into a plain mount (its body is held), ping, info."""
+        path, _, query = target.partition("?")
+        if (archive := ARCHIVE.match(path)) and method in ("GET", "PUT"):
+            if method == "GET":
+                return True
+            where = urllib.parse.parse_qs(query).get("path", [""])[0]
+            try:
+                return self.host_path(archive.group(1), where, write=True) is not None
+            except Exception:
+                return False
         return method in ("GET", "HEAD") and bool(CACHED.match(path))
 
     def answer(self, request: HeldRequest) -> bytes | None:
+        """The answer, or None to forward; anything unexpected forwards too (the engine then answers)."""
         path, _, query = request.target.partition("?")
+        cached = CACHED.match(path)
         try:
-            if cached := CACHED.match(path):
+            if cached:
                 reply = self._engine_answer(cached.group(1), request.method, path)
             else:
                 container = ARCHIVE.match(path).group(1)  # type: ignore[union-attr]
                 where = urllib.parse.parse_qs(query).get("path", [""])[0]
                 reply = (self._read(container, where) if request.method == "GET"
                          else self._write(container, where, query, request.body))
-        except OSError:
+        except Exception:
             return None
         if reply is not None:
             with self._lock:
@@ -111,32 +126,41 @@ class MountedFiles:
 
     # /_ping and /info -------------------------------------------------------
     def _engine_answer(self, what: str, method: str, path: str) -> bytes | None:
+        status, headers, body = self._first_answer(what, method, path)
+        if not status.startswith("200"):
+            return None
+        return _response(status, headers) if method == "HEAD" else _response(status, headers, body)
+
+    def _first_answer(self, what: str, method: str, path: str) -> tuple[str, dict[str, str], bytes]:
         key = f"{method} {what}"
         with self._lock:
             known = self._cached.get(key)
-        if known is None:
-            connection = _Unix(self.upstream)
-            try:
-                connection.request(method, path)
-                response = connection.getresponse()
-                body = response.read()
-            finally:
-                connection.close()
-            if response.status != 200:
-                return None
-            keep = {k: v for k, v in response.getheaders()
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "date")}
-            known = (f"{response.status} {response.reason}", keep, body)
+        if known is not None:
+            return known
+        connection = _Unix(self.upstream)
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        keep = {k: v for k, v in response.getheaders()
+                if k.lower() not in ("content-length", "transfer-encoding", "connection", "date")}
+        known = (f"{response.status} {response.reason}", keep, body)
+        if response.status == 200:
             with self._lock:
                 self._cached[key] = known
-        status, headers, body = known
-        if method == "HEAD":
-            return _response(status, headers).replace(b"Content-Length: 0", f"Content-Length: {len(body)}".encode())
-        return _response(status, headers, body)
+        return known
+
+    def ids_mapped(self) -> bool:
+        """Whether the engine maps user ids (userns-remap, rootless): then owners differ from the archive's."""
+        status, _, body = self._first_answer("info", "GET", "/info")
+        options = (json.loads(body).get("SecurityOptions") or []) if status.startswith("200") else ["unknown"]
+        return any("name=userns" in str(o) or "name=rootless" in str(o) or o == "unknown" for o in options)
 
     # archives -------------------------------------------------------------
     def mounts(self, container: str) -> tuple[Mount, ...]:
-        """The container's volume and bind mounts that this process can see, longest destination first."""
+        """Every mount of the container (tmpfs ones too), longest destination first."""
         with self._lock:
             known = self._mounts.get(container)
         if known is not None:
@@ -148,28 +172,29 @@ class MountedFiles:
             doc = json.loads(response.read() or b"{}") if response.status == 200 else {}
         finally:
             connection.close()
-        found = tuple(sorted(
-            (Mount(str(m["Destination"]).rstrip("/") or "/", str(m["Source"]))
-             for m in doc.get("Mounts") or ()
-             if (m.get("Type") == "bind" or (m.get("Type") == "volume" and m.get("Driver") == "local"))
-             and m.get("Source") and os.path.isdir(str(m["Source"]))),
-            key=lambda m: -len(m.destination)))
-        if doc.get("State", {}).get("Running"):
+        found = [Mount(str(m.get("Destination", "")).rstrip("/") or "/", _usable(m), bool(m.get("RW")))
+                 for m in doc.get("Mounts") or ()]
+        tmpfs = (doc.get("HostConfig") or {}).get("Tmpfs") or {}
+        found += [Mount(str(dest).rstrip("/") or "/", "", True) for dest in tmpfs]
+        ordered = tuple(sorted(found, key=lambda m: -len(m.destination)))
+        if (doc.get("State") or {}).get("Running"):
             with self._lock:
-                self._mounts[container] = found
-        return found
+                self._mounts[container] = ordered
+        return ordered
 
-    def host_path(self, container: str, inside: str) -> str | None:
-        """Where `inside` (an absolute path in the container) is on the host, if it lies in a mount
-        and no part of it below the mount is a symbolic link; None otherwise."""
-        if not inside.startswith("/") or ".." in PurePosixPath(inside).parts:
+    def host_path(self, container: str, inside: str, write: bool = False) -> str | None:
+        """Where `inside` (an absolute path in the container) is on the host: None unless it is written
+        plainly, lies in a usable mount that no other mount covers (writable, for a write), and no part
+        of it below the mount is a symbolic link."""
+        plain = posixpath.normpath(inside) if inside.startswith("/") else ""
+        if not plain or (inside.rstrip("/") if write else inside) != plain or inside.startswith("//"):
             return None
-        clean = str(PurePosixPath(inside))
-        for mount in self.mounts(container):
-            if clean == mount.destination or clean.startswith(mount.destination.rstrip("/") + "/"):
-                rest = PurePosixPath(clean).relative_to(mount.destination).parts
+        for mount in self.mounts(container):  # longest destination first: the one that covers the path
+            if plain == mount.destination or plain.startswith(mount.destination.rstrip("/") + "/"):
+                if not mount.source or (write and not mount.writable):
+                    return None
                 current = mount.source
-                for part in rest:
+                for part in PurePosixPath(plain).relative_to(mount.destination).parts:
                     current = os.path.join(current, part)
                     if os.path.islink(current):
                         return None
@@ -178,7 +203,7 @@ class MountedFiles:
 
     def _read(self, container: str, inside: str) -> bytes | None:
         host = self.host_path(container, inside)
-        if host is None or inside.endswith("/"):
+        if host is None:
             return None
         info = os.lstat(host)
         if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) & 0o7000:
@@ -194,50 +219,26 @@ class MountedFiles:
 
     def _write(self, container: str, inside: str, query: str, body: bytes) -> bytes | None:
         params = urllib.parse.parse_qs(query)
-        if params.get("copyUIDGID", ["0"])[0] not in ("", "0", "false"):
+        if params.get("copyUIDGID", ["0"])[0] not in ("", "0", "false") or self.ids_mapped():
             return None
-        root = self.host_path(container, inside)
-        if root is None or not os.path.isdir(root) or os.path.islink(root):
+        root = self.host_path(container, inside, write=True)
+        if root is None or not os.path.isdir(root):
             return None
-        try:
-            with tarfile.open(fileobj=io.BytesIO(body), mode="r:") as tar:
-                entries = tar.getmembers()
-        except tarfile.TarError:
+        placed = plan(body, root, posixpath.normpath(inside),
+                      lambda path: self.host_path(container, path, write=True))
+        if placed is None:
             return None
-        plan = []
-        for entry in entries:
-            parts = PurePosixPath(entry.name).parts
-            if not parts or entry.name.startswith("/") or ".." in parts or not (entry.isreg() or entry.isdir()):
-                return None
-            target = os.path.join(root, *(p for p in parts if p != "."))
-            if self.host_path(container, str(PurePosixPath(inside, *parts))) != target:
-                return None  # a link on the way: the engine decides
-            plan.append((entry, target))
-        with tarfile.open(fileobj=io.BytesIO(body), mode="r:") as tar:
-            for entry, target in plan:
-                _unpack(tar, entry, target)
+        unpack(body, root, placed)
         return _response("200 OK", {"Content-Type": "text/plain"})
 
 
-def _unpack(tar: tarfile.TarFile, entry: tarfile.TarInfo, target: str) -> None:
-    """One entry as the engine unpacks it: parents made, a file replaced, mode, owner and time set."""
-    os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
-    if entry.isdir():
-        if not os.path.isdir(target):
-            if os.path.lexists(target):
-                os.unlink(target)
-            os.mkdir(target)
-    else:
-        if os.path.lexists(target):
-            if os.path.isdir(target) and not os.path.islink(target):
-                raise IsADirectoryError(target)
-            os.unlink(target)
-        source = tar.extractfile(entry)
-        with open(target, "wb") as out:
-            out.write(source.read() if source is not None else b"")
-    os.lchown(target, entry.uid, entry.gid)
-    os.chmod(target, entry.mode & 0o7777)
-    os.utime(target, (entry.mtime, entry.mtime))
+def _usable(mount: dict[str, object]) -> str:
+    """The host folder of a bind or local volume mount when this process sees it, else ""."""
+    source = str(mount.get("Source") or "")
+    kind, driver = mount.get("Type"), mount.get("Driver")
+    if (kind == "bind" or (kind == "volume" and driver == "local")) and source and os.path.isdir(source):
+        return source
+    return ""
 
 
 def act_engine_proxy() -> EngineProxy:

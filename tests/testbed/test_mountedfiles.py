@@ -4,6 +4,7 @@ answers them, and everything else still reaches the engine."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import io
 import json
@@ -61,12 +62,13 @@ def container() -> Iterator[str]:
     name = f"relsuite-mounted-{uuid.uuid4().hex[:8]}"
     subprocess.run(["docker", "volume", "create", name], check=True, capture_output=True)
     started = subprocess.run(["docker", "run", "-d", "--name", name, "-v", f"{name}:/var/run/act",
+                              "-v", f"{name}-ro:/ro:ro", "--tmpfs", "/var/run/act/tmp",
                               ensure_job_image(), "sleep", "300"], check=True, capture_output=True, text=True)
     try:
         yield started.stdout.strip()
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
-        subprocess.run(["docker", "volume", "rm", name], capture_output=True)
+        subprocess.run(["docker", "volume", "rm", name, f"{name}-ro"], capture_output=True)
 
 
 def docker(proxy: EngineProxy, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -146,9 +148,11 @@ def test_a_write_into_a_mount_is_unpacked_on_the_host_as_the_engine_unpacks_it(
     assert written.returncode == 0, written.stderr
     assert files.answered == before + 1
     seen = in_container(container, "stat -c '%n %a %u %s' /var/run/act/workflow/outputs.txt"
-                                   " /var/run/act/new/deep/state.txt; cat /var/run/act/new/deep/state.txt")
+                                   " /var/run/act/new/deep/state.txt /var/run/act/new/deep;"
+                                   " cat /var/run/act/new/deep/state.txt")
     assert seen.splitlines() == ["/var/run/act/workflow/outputs.txt 666 1000 0",
-                                 "/var/run/act/new/deep/state.txt 600 1000 4", "S=1"]
+                                 "/var/run/act/new/deep/state.txt 600 1000 4",
+                                 "/var/run/act/new/deep 755 0 4096", "S=1"]
 
 
 def test_a_write_with_a_link_or_outside_mounts_goes_to_the_engine(proxied: tuple[EngineProxy, MountedFiles],
@@ -176,3 +180,72 @@ def test_ping_and_info_are_the_engines_first_answers(proxied: tuple[EngineProxy,
     second = docker(proxy, "info", "--format", "{{.OSType}} {{.ServerVersion}}")
     assert second.stdout == first.stdout and second.stdout.startswith(b"linux ")
     assert files.replayed >= before + 2  # /_ping and /info
+
+
+def _tar(*entries: tuple[str, bytes | None]) -> bytes:
+    """An archive of files (bytes) and folders (None)."""
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                tar.addfile(info)
+            else:
+                info.size, info.mode = len(data), 0o644
+                tar.addfile(info, io.BytesIO(data))
+    return archive.getvalue()
+
+
+def test_what_the_engine_refuses_or_hides_is_left_to_it(proxied: tuple[EngineProxy, MountedFiles],
+                                                         container: str) -> None:
+    """Writes into a read-only mount or of a folder over a file, and reads under a tmpfs, are the engine's."""
+    proxy, files = proxied
+    in_container(container, "echo file > /var/run/act/clash && echo in-tmpfs > /var/run/act/tmp/f")
+    before = files.answered
+    readonly = docker(proxy, "cp", "-", f"{container}:/ro", stdin=_tar(("x", b"1")))
+    assert readonly.returncode != 0 and b"read-only" in readonly.stderr
+    clash = docker(proxy, "cp", "-", f"{container}:/var/run/act", stdin=_tar(("clash", None)))
+    assert clash.returncode != 0 and b"cannot overwrite non-directory" in clash.stderr
+    hidden = docker(proxy, "cp", f"{container}:/var/run/act/tmp/f", "-")
+    engine = subprocess.run(["docker", "cp", f"{container}:/var/run/act/tmp/f", "-"], capture_output=True, check=False)
+    assert (hidden.returncode, hidden.stdout) == (engine.returncode, engine.stdout)  # Docker 20.10: "Could not find"
+    assert files.answered == before
+    assert in_container(container, "cat /var/run/act/clash /var/run/act/tmp/f") == "file\nin-tmpfs\n"
+
+
+def test_a_large_write_outside_mounts_streams_to_the_engine_whole(proxied: tuple[EngineProxy, MountedFiles],
+                                                                    container: str) -> None:
+    """A 24 MB chunked archive for a folder in no mount (act's copy of the working tree) reaches the engine intact."""
+    proxy, files = proxied
+    data = os.urandom(24 * 1024 * 1024)
+    assert docker(proxy, "cp", "-", f"{container}:/tmp", stdin=_tar(("big", data))).returncode == 0
+    assert files.answered == 0
+    digest = in_container(container, "sha256sum /tmp/big").split()[0]
+    assert digest == hashlib.sha256(data).hexdigest()
+
+
+def test_the_engine_still_answers_after_the_client_half_closes(proxied: tuple[EngineProxy, MountedFiles],
+                                                                 container: str) -> None:
+    """`docker exec -i` whose stdin ends gets all the output that follows (the proxy keeps the client's socket)."""
+    proxy, _ = proxied
+    done = docker(proxy, "exec", "-i", container, "sh", "-c", "cat; sleep 1; echo after", stdin=b"hello\n")
+    assert done.returncode == 0 and done.stdout == b"hello\nafter\n"
+
+
+def test_writes_are_the_engines_when_it_maps_user_ids() -> None:
+    """Under userns-remap or rootless Docker the owners would differ from the archive's: no write is answered."""
+
+    class Engine(MountedFiles):
+        options: tuple[str, ...] = ()
+
+        def _first_answer(self, what: str, method: str, path: str) -> tuple[str, dict[str, str], bytes]:
+            return "200 OK", {}, json.dumps({"SecurityOptions": list(self.options)}).encode()
+
+    engine = Engine(upstream_socket())
+    engine.options = ("name=seccomp,profile=default",)
+    assert not engine.ids_mapped()
+    for mapped in ("name=userns", "name=rootless"):
+        engine.options = ("name=seccomp,profile=default", mapped)
+        assert engine.ids_mapped()
+        assert engine._write("any", "/var/run/act", "", _tar(("x", b"1"))) is None
