@@ -145,25 +145,20 @@ class _RequestStream:
         self.buffer += data
         return bool(data)
 
+    def _each(self, size: int, emit: Callable[[bytes], None]) -> None:
+        """The next `size` bytes from the client, handed to `emit` as they come."""
+        while size > 0:
+            if not self.buffer and not self._fill():
+                raise EOFError
+            chunk, self.buffer = self.buffer[:size], self.buffer[size:]
+            emit(chunk)
+            size -= len(chunk)
+
     def _take(self, size: int) -> bytes:
         """The next `size` bytes from the client (collected in parts: large bodies stay linear)."""
-        parts = []
-        while size > 0:
-            if not self.buffer and not self._fill():
-                raise EOFError
-            chunk, self.buffer = self.buffer[:size], self.buffer[size:]
-            parts.append(chunk)
-            size -= len(chunk)
+        parts: list[bytes] = []
+        self._each(size, parts.append)
         return b"".join(parts)
-
-    def _pass(self, size: int) -> None:
-        """Forward exactly `size` bytes of body as they come."""
-        while size > 0:
-            if not self.buffer and not self._fill():
-                raise EOFError
-            chunk, self.buffer = self.buffer[:size], self.buffer[size:]
-            self.engine.sendall(chunk)
-            size -= len(chunk)
 
     def _line(self) -> bytes:
         while b"\r\n" not in self.buffer:
@@ -172,19 +167,22 @@ class _RequestStream:
         line, self.buffer = self.buffer.split(b"\r\n", 1)
         return line + b"\r\n"
 
-    def _chunked(self) -> tuple[bytes, bytes]:
-        """A chunked body: (raw bytes as sent, decoded)."""
-        raw: list[bytes] = []
-        body: list[bytes] = []
+    def _chunked(self, raw: Callable[[bytes], None], data: Callable[[bytes], None] | None = None) -> None:
+        """A chunked body: every byte as sent handed to `raw` as it comes, the decoded data to `data`."""
+
+        def both(part: bytes) -> None:
+            raw(part)
+            if data is not None:
+                data(part)
+
         while (size := int((line := self._line()).split(b";")[0].strip() or b"0", 16)) > 0:
-            data = self._take(size + 2)
-            raw += (line, data)
-            body.append(data[:-2])
-        raw.append(line)
+            raw(line)
+            self._each(size, both)
+            raw(self._take(2))  # the CRLF that ends the chunk
+        raw(line)
         while (trailer := self._line()) != b"\r\n":
-            raw.append(trailer)
-        raw.append(b"\r\n")
-        return b"".join(raw), b"".join(body)
+            raw(trailer)
+        raw(b"\r\n")
 
     def forward(self) -> None:
         with _Quiet():
@@ -201,7 +199,10 @@ class _RequestStream:
                 chunked = "chunked" in headers.get("transfer-encoding", "").lower()
                 if self.shortcut is not None and self.shortcut.wants(method, target):
                     if chunked:
-                        raw, body = self._chunked()
+                        sent: list[bytes] = []
+                        decoded: list[bytes] = []
+                        self._chunked(sent.append, decoded.append)
+                        raw, body = b"".join(sent), b"".join(decoded)
                     else:
                         raw = body = self._take(int(headers.get("content-length", "0") or 0))
                     answer = self.shortcut.answer(HeldRequest(method, target, headers, body))
@@ -216,12 +217,6 @@ class _RequestStream:
                     _pipe(self.client, self.engine)
                     return
                 if chunked:
-                    while (size := int((line := self._line()).split(b";")[0].strip() or b"0", 16)) > 0:
-                        self.engine.sendall(line)
-                        self._pass(size + 2)
-                    self.engine.sendall(line)
-                    while (trailer := self._line()) != b"\r\n":
-                        self.engine.sendall(trailer)
-                    self.engine.sendall(b"\r\n")
+                    self._chunked(self.engine.sendall)
                 else:
-                    self._pass(int(headers.get("content-length", "0") or 0))
+                    self._each(int(headers.get("content-length", "0") or 0), self.engine.sendall)

@@ -65,6 +65,27 @@ class _Unix(http.client.HTTPConnection):
         self.sock.connect(self.unix_path)
 
 
+@dataclass(frozen=True)
+class EngineAnswer:
+    """One answer of the engine, read whole."""
+
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def engine_request(socket_path: str, method: str, path: str) -> EngineAnswer:
+    """One request over the engine's unix socket (or a proxy's), on a connection of its own."""
+    connection = _Unix(socket_path)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return EngineAnswer(response.status, response.reason, response.getheaders(), response.read())
+    finally:
+        connection.close()
+
+
 def _response(status: str, headers: dict[str, str], body: bytes = b"") -> bytes:
     lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), f"Content-Length: {len(body)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
@@ -137,17 +158,11 @@ class MountedFiles:
             known = self._cached.get(key)
         if known is not None:
             return known
-        connection = _Unix(self.upstream)
-        try:
-            connection.request(method, path)
-            response = connection.getresponse()
-            body = response.read()
-        finally:
-            connection.close()
-        keep = {k: v for k, v in response.getheaders()
+        answer = engine_request(self.upstream, method, path)
+        keep = {k: v for k, v in answer.headers
                 if k.lower() not in ("content-length", "transfer-encoding", "connection", "date")}
-        known = (f"{response.status} {response.reason}", keep, body)
-        if response.status == 200:
+        known = (f"{answer.status} {answer.reason}", keep, answer.body)
+        if answer.status == 200:
             with self._lock:
                 self._cached[key] = known
         return known
@@ -165,13 +180,8 @@ class MountedFiles:
             known = self._mounts.get(container)
         if known is not None:
             return known
-        connection = _Unix(self.upstream)
-        try:
-            connection.request("GET", f"/containers/{urllib.parse.quote(container)}/json")
-            response = connection.getresponse()
-            doc = json.loads(response.read() or b"{}") if response.status == 200 else {}
-        finally:
-            connection.close()
+        answer = engine_request(self.upstream, "GET", f"/containers/{urllib.parse.quote(container)}/json")
+        doc = json.loads(answer.body or b"{}") if answer.status == 200 else {}
         found = [Mount(str(m.get("Destination", "")).rstrip("/") or "/", _usable(m), bool(m.get("RW")))
                  for m in doc.get("Mounts") or ()]
         tmpfs = (doc.get("HostConfig") or {}).get("Tmpfs") or {}

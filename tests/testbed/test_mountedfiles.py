@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import io
 import json
 import os
-import socket
 import subprocess
 import tarfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,27 +19,7 @@ import pytest
 
 from testbed.engineproxy import EngineProxy, upstream_socket
 from testbed.jobimage import ensure_job_image
-from testbed.mountedfiles import MountedFiles
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def engine_get(unix_path: str, path: str) -> Answer:
-    """One GET over a unix socket, as the engine's clients send it."""
-    connection = http.client.HTTPConnection("localhost", timeout=30)
-    connection.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    connection.sock.connect(unix_path)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
-    finally:
-        connection.close()
+from testbed.mountedfiles import EngineAnswer, MountedFiles, engine_request
 
 
 @pytest.fixture
@@ -88,9 +65,9 @@ def test_a_mounted_file_is_read_from_the_host_as_the_engine_reads_it(proxied: tu
     in_container(container, "mkdir -p /var/run/act/workflow && printf 'A=1\\nB=2\\n' > /var/run/act/workflow/envs.txt"
                             " && chmod 640 /var/run/act/workflow/envs.txt")
     path = f"/containers/{container}/archive?path=/var/run/act/workflow/envs.txt"
-    engine = engine_get(upstream_socket(), path)
+    engine = engine_request(upstream_socket(), "GET", path)
     before = files.answered
-    ours = engine_get(str(proxy.path), path)
+    ours = engine_request(str(proxy.path), "GET", path)
     assert files.answered == before + 1
     assert ours.status == engine.status == 200
 
@@ -106,12 +83,15 @@ def test_a_mounted_file_is_read_from_the_host_as_the_engine_reads_it(proxied: tu
     assert entry(ours.body) == entry(engine.body) == ("envs.txt", 0o640, b"A=1\nB=2\n")
 
     def stat(header: str) -> dict[str, object]:
-        doc = json.loads(base64.b64decode(header))
+        doc: dict[str, object] = json.loads(base64.b64decode(header))
         doc["mtime"] = datetime.fromisoformat(str(doc["mtime"]).replace("Z", "+00:00")[:26] + "+00:00")
         return doc
 
-    ours_stat = stat(ours.headers["x-docker-container-path-stat"])
-    engine_stat = stat(engine.headers["x-docker-container-path-stat"])
+    def path_stat(answer: EngineAnswer) -> str:
+        return {k.lower(): v for k, v in answer.headers}["x-docker-container-path-stat"]
+
+    ours_stat = stat(path_stat(ours))
+    engine_stat = stat(path_stat(engine))
     ours_time, engine_time = ours_stat.pop("mtime"), engine_stat.pop("mtime")
     assert ours_stat == engine_stat
     assert abs((ours_time - engine_time).total_seconds()) < 1e-5  # type: ignore[operator]
