@@ -3,7 +3,7 @@ that give every scenario a fresh world (registry, local GitHub, act)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -122,7 +122,9 @@ WORLD_KEY = WORLD_STASH  # the report plugin reads the scenario's runs and decis
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """On failure, attach the workflow runs (summary and logs) to the report."""
     report = yield
     world = item.stash.get(WORLD_KEY, None)
@@ -131,4 +133,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         decisions = "\n".join(decision.line() for decision in world.decisions.items)
         why = decisions or "no event reached the workflows"
         report.sections.append(("why each workflow did or did not start", why))
+        servers = {"local GitHub": world.github.url, **world.registry.servers()}
+        report.sections.append(("the testbed's servers", "\n".join(f"{name}: {url}" for name, url in servers.items())))
+        report.sections.append(("the registry's log (end)", world.registry.log_tail() or "empty"))
     return report

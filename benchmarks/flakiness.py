@@ -1,8 +1,10 @@
 """No flakiness bought with speed: the whole spec N times in a row on the default settings.
 
 Runs `bash scripts/spec.sh` (the README's main command: the reference, job containers, every core)
-N times, each run's report in results/repeat/<i>/, and prints per run its verdict counts and per
-scenario how often it failed or errored; the last line is the count of runs that did not pass. Exits
+N times, each run's report in results/repeat/<i>/ with pytest's own output (output.txt: a failed
+scenario's workflow logs, the testbed's servers and the registry's log), and prints per run its
+verdict counts, wall time and how busy the machine's cores were, and per scenario how often it
+failed or errored; the last line is the count of runs that did not pass. Exits
 1 when any run did not pass. From the repository root:
 
     python3 benchmarks/flakiness.py            # --times 10
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import subprocess
 import sys
 import time
@@ -32,6 +35,17 @@ def verdicts(cucumber: Path) -> dict[str, str]:
     return found
 
 
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent not idle since boot (all cores; /proc/stat), 0 elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(field) for field in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 benchmarks/flakiness.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--times", type=int, default=10, help="how many runs (default 10)")
@@ -45,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         results = ROOT / "results" / "repeat" / str(index)
         results.mkdir(parents=True, exist_ok=True)
         cucumber = results / "cucumber.json"
-        started = time.monotonic()
+        started, busy = time.monotonic(), busy_seconds()
         done = subprocess.run(["bash", "scripts/spec.sh", f"--results-dir={results}", f"--cucumberjson={cucumber}",
                                *args.rest], cwd=ROOT, capture_output=True, text=True, check=False)
-        seconds = time.monotonic() - started
+        seconds, busy = time.monotonic() - started, busy_seconds() - busy
+        (results / "output.txt").write_text(done.stdout + done.stderr)
         found = verdicts(cucumber) if cucumber.exists() else {}
         counts = collections.Counter(found.values())
         for name, verdict in found.items():
@@ -57,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         # deselected scenarios (-m, -k) are "not run": a run passes when some passed and none failed or errored
         ok = done.returncode == 0 and counts["passed"] > 0 and not counts["failed"] and not counts["error"]
         bad_runs += not ok
-        print(f"run {index}/{args.times}: {'passed' if ok else 'NOT PASSED'} in {seconds:.0f} s "
+        cores = f", cores busy {busy / seconds:.2f} of {os.cpu_count()}" if busy else ""
+        print(f"run {index}/{args.times}: {'passed' if ok else 'NOT PASSED'} in {seconds:.0f} s{cores} "
               f"({', '.join(f'{n} {v}' for v, n in sorted(counts.items())) or 'no report'}; exit {done.returncode})",
               flush=True)
     for name, count in not_passed.most_common():

@@ -81,8 +81,7 @@ class Registry:
         if binary is None:
             raise TestbedError("the distribution registry is not installed"
                                " (Debian: apt-get install -y docker-registry)")
-        self._listener = EventListener(self._record)
-        threading.Thread(target=self._listener.serve_forever, name="registry-events", daemon=True).start()
+        self._listener = EventListener(self._record).start()
         self._root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         try:
@@ -101,7 +100,7 @@ class Registry:
         config = self._root / "config.yml"
         auth = self.token_service.registry_config() if self.token_service is not None else None
         config.write_text(registry_config(
-            storage=self._root / "data", port=self.port, listener_port=self._listener.server_address[1],
+            storage=self._root / "data", port=self.port, listener_port=self._listener.port,
             read_only=self._read_only, tls=self._tls, auth=auth,
         ))
         log = (self._root / "registry.log").open("ab")
@@ -137,8 +136,7 @@ class Registry:
     def stop(self) -> None:
         self._halt()
         if self._listener is not None:
-            self._listener.shutdown()
-            self._listener.server_close()
+            self._listener.stop()
             self._listener = None
         if self.token_service is not None:
             self.token_service.stop()
@@ -172,6 +170,20 @@ class Registry:
     @property
     def url(self) -> str:
         return f"{'https' if self._tls is not None else 'http'}://{self.address}"
+
+    def servers(self) -> dict[str, str]:
+        """Where each of the registry's parts listens, to tell which one a client's error names."""
+        found = {"registry": self.url}
+        if self.token_service is not None:
+            found["registry token service"] = self.token_service.realm
+        if self._listener is not None:
+            found["registry notification listener"] = f"http://127.0.0.1:{self._listener.port}/events"
+        return found
+
+    def log_tail(self, limit: int = 8000) -> str:
+        """The end of the registry's own log (every request with its status and duration)."""
+        path = self._root / "registry.log"
+        return path.read_text(errors="replace")[-limit:] if path.exists() else ""
 
     # queries ---------------------------------------------------------------
     def tags(self, repository: str) -> list[str]:

@@ -14,14 +14,10 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import json
 import secrets
-import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +26,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
+from testbed.asgiserver import ThreadedServer
 from testbed.errors import TestbedError
 from testbed.tls import TLSFiles
 
@@ -76,40 +77,21 @@ def libtrust_key_id(key: ec.EllipticCurvePublicKey) -> str:
     return ":".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+def _application(service: TokenService) -> Starlette:
+    """GET /token, answered by `service`; anything else distribution's JSON 404."""
 
-    def __init__(self, service: TokenService) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.service = service
+    def token(request: Request) -> Response:
+        status, body = service.answer(request.headers.get("Authorization", ""),
+                                      request.query_params.getlist("scope"))
+        headers = {"WWW-Authenticate": 'Basic realm="registry token service"'} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
+    def missing(request: Request) -> Response:
+        return JSONResponse({"errors": [{"code": "NOT_FOUND", "message": f"no such endpoint: {request.url.path}"}]},
+                            status_code=404)
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        parsed = urllib.parse.urlsplit(self.path)
-        if parsed.path != "/token":
-            self._send(404, {"errors": [{"code": "NOT_FOUND", "message": f"no such endpoint: {parsed.path}"}]})
-            return
-        query = urllib.parse.parse_qs(parsed.query)
-        status, body = self.server.service.answer(self.headers.get("Authorization", ""), query.get("scope", []))
-        self._send(status, body)
-
-    def _send(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if status == 401:
-            self.send_header("WWW-Authenticate", 'Basic realm="registry token service"')
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+    return Starlette(routes=[Route("/token", token, methods=["GET"]),
+                             Route("/{rest:path}", missing, methods=["GET", "POST", "PUT", "DELETE"])])
 
 
 class TokenService:
@@ -119,7 +101,7 @@ class TokenService:
         self._root = root
         self._access = access
         self._tls = tls
-        self._server: _Server | None = None
+        self._server: ThreadedServer | None = None
         self._key = ec.generate_private_key(ec.SECP256R1())
         self.key_id = libtrust_key_id(self._key.public_key())
         # credentials of the testbed's own observers (tags, digests, catalog): every action
@@ -130,20 +112,12 @@ class TokenService:
     def start(self) -> TokenService:
         self._root.mkdir(parents=True, exist_ok=True)
         self.root_cert_bundle.write_bytes(self._certificate())
-        server = _Server(self)
-        if self._tls is not None:
-            # handshake in the handler thread, so one slow client does not hold up accept()
-            server.socket = self._tls.server_context().wrap_socket(
-                server.socket, server_side=True, do_handshake_on_connect=False
-            )
-        self._server = server
-        threading.Thread(target=server.serve_forever, name="registry-token-service", daemon=True).start()
+        self._server = ThreadedServer(_application(self), name="the registry's token service", tls=self._tls).start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def __enter__(self) -> TokenService:
@@ -156,8 +130,7 @@ class TokenService:
     def realm(self) -> str:
         if self._server is None:
             raise TestbedError("the registry token service is not started")
-        scheme = "https" if self._tls is not None else "http"
-        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}/token"
+        return f"{self._server.url}/token"
 
     @property
     def root_cert_bundle(self) -> Path:

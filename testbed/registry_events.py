@@ -6,8 +6,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from testbed.asgiserver import ThreadedServer
 
 
 @dataclass(frozen=True)
@@ -45,30 +52,31 @@ def from_notification(raw: dict[str, Any], seq: int) -> RegistryEvent:
     )
 
 
-class EventListener(ThreadingHTTPServer):
-    """The endpoint the registry's `notifications` post to; hands each envelope's events to `record`."""
-
-    daemon_threads = True
+class EventListener:
+    """The endpoint the registry's `notifications` post to (`url`); hands each envelope's events to
+    `record`. A body that is not JSON is answered 400 and recorded nowhere."""
 
     def __init__(self, record: Callable[[list[dict[str, Any]]], None]) -> None:
-        super().__init__(("127.0.0.1", 0), _ListenerHandler)
         self.record = record
+        self._server = ThreadedServer(Starlette(routes=[Route("/events", self._post, methods=["POST"])]),
+                                      name="the registry's notification listener")
 
-
-class _ListenerHandler(BaseHTTPRequestHandler):
-    server: EventListener
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+    async def _post(self, request: Request) -> Response:
         try:
-            envelope = json.loads(body or b"{}")
+            envelope = json.loads(await request.body() or b"{}")
         except json.JSONDecodeError:
-            self.send_response(400)
-            self.end_headers()
-            return
-        self.server.record(envelope.get("events", []))
-        self.send_response(200)
-        self.end_headers()
+            return Response(status_code=400)
+        # on a worker thread: `record` takes locks and wakes waiters, which must not block the event loop
+        await run_in_threadpool(self.record, envelope.get("events", []))
+        return Response(status_code=200)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+    def start(self) -> EventListener:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    @property
+    def port(self) -> int:
+        return self._server.port

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
-from benchmarks.flakiness import main, verdicts
+from benchmarks.flakiness import busy_seconds, main, verdicts
 
 
 def test_verdicts_come_from_the_conformance_object(tmp_path: Path) -> None:
@@ -25,3 +26,12 @@ def test_times_below_one_is_refused() -> None:
         assert exit_.code == 2
     else:
         raise AssertionError("--times 0 was accepted")
+
+
+def test_busy_seconds_grow_while_a_core_works() -> None:
+    """The machine's busy CPU seconds (from /proc/stat) grow by about the CPU time spent in between."""
+    before = busy_seconds()
+    end = time.process_time() + 0.3
+    while time.process_time() < end:
+        pass
+    assert busy_seconds() - before >= 0.25

@@ -8,20 +8,17 @@ for a workflow's own token), and the events GitHub would deliver are recorded an
 `on_event`, except those caused by a workflow's own token, which are recorded as suppressed.
 
 Served by uvicorn (HTTP/1.1, keep-alive, chunked bodies, TLS when `tls` is given) in a thread
-of its own; the route functions run on Starlette's worker threads.
+of its own (testbed/asgiserver.py); the route functions run on Starlette's worker threads.
 """
 
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import uvicorn
-
 from testbed import gitcore
+from testbed.asgiserver import ThreadedServer
 from testbed.errors import TestbedError
 from testbed.github import app, shapes
 from testbed.github.api import RequestLog, RestApi
@@ -33,8 +30,6 @@ from testbed.github.smarthttp import GitEndpoint
 from testbed.github.state import Dispatch, Event, Fault, State, Token
 from testbed.tls import TLSFiles
 
-START_TIMEOUT = 30.0
-STOP_GRACE = 0.3  # seconds in-flight requests get to finish on stop()
 REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
@@ -49,54 +44,20 @@ class LocalGitHub:
         self.requests: RequestLog = []  # (method, path, status), for tests and profiling
         self.graphql = GraphQLEndpoint(self.state, self.site, self.requests)
         self.admin_token = self.create_token("octocat")
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._address: tuple[str, int] | None = None
+        self._server: ThreadedServer | None = None
 
     # lifecycle ---------------------------------------------------------------
     def start(self) -> LocalGitHub:
         (self.root / "repos").mkdir(parents=True, exist_ok=True)
-        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
-        # and without it every keep-alive answer waits for the client's delayed ACK (about 40 ms)
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
-        self._address = listener.getsockname()[:2]
         application = app.build(RestApi(self.state, self.site, self.requests),
                                 GitEndpoint(self.state, self.site, self.root / "repos", self.requests), self.graphql)
-        # log_config=None: uvicorn would otherwise dictConfig the process's logging on every start
-        config = uvicorn.Config(application, log_config=None, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=2, timeout_keep_alive=30, server_header=False,
-                                ssl_certfile=str(self.tls.server_cert) if self.tls else None,
-                                ssl_keyfile=str(self.tls.server_key) if self.tls else None)
-        server = uvicorn.Server(config)
-        self._server = server
-        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="local-github",
-                                        daemon=True)
-        self._thread.start()
-        started = threading.Event()
-        for _ in range(int(START_TIMEOUT / 0.01)):
-            if server.started or not self._thread.is_alive():
-                started.set()
-                break
-            started.wait(0.01)
-        if not server.started:
-            self.stop()
-            raise TestbedError(f"the local GitHub did not start on 127.0.0.1:{self._address[1]} "
-                               f"within {START_TIMEOUT:.0f} s")
+        self._server = ThreadedServer(application, name="the local GitHub", tls=self.tls).start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
-            if self._thread is not None:
-                self._thread.join(timeout=STOP_GRACE)
-                # idle keep-alive connections (a TLS one waits for the client's close_notify) would
-                # hold the shutdown for its whole timeout: past a short grace, stop without them
-                self._server.force_exit = True
-                self._thread.join(timeout=10)
+            self._server.stop()
             self._server = None
-            self._thread = None
 
     def __enter__(self) -> LocalGitHub:
         return self.start()
@@ -108,10 +69,9 @@ class LocalGitHub:
     @property
     def url(self) -> str:
         """`https://127.0.0.1:PORT` with TLS, else `http://...`: web and git base."""
-        if self._server is None or self._address is None:
+        if self._server is None:
             raise TestbedError("the local GitHub is not started: call start() (or use it as a context manager)")
-        host, port = self._address
-        return f"{'https' if self.tls else 'http'}://{host}:{port}"
+        return self._server.url
 
     @property
     def api_url(self) -> str:

@@ -209,3 +209,24 @@ def test_certs_d_entry_is_removed_when_the_registry_stops(tmp_path: Path, tls: T
     assert (entry / "ca.crt").read_bytes() == tls.ca_cert.read_bytes()
     registry.stop()
     assert not entry.exists()
+
+
+def test_servers_name_each_port_and_the_log_shows_the_requests(registry: Registry, tls: TLSFiles) -> None:
+    """What a failed scenario's output lists: the registry, its token service and its notification
+    listener on ports of their own, each answering there; and the registry's log has the requests."""
+    servers = registry.servers()
+    assert set(servers) == {"registry", "registry token service", "registry notification listener"}
+    ports = {url.split(":")[2].split("/")[0] for url in servers.values()}
+    assert len(ports) == 3
+    assert get(servers["registry token service"], tls, params={"scope": "repository:acme/app:pull"}).status_code == 200
+    assert requests.post(servers["registry notification listener"], data=b"not json", timeout=10).status_code == 400
+    assert get(f"{registry.url}/v2/", tls).status_code == 401
+    assert "/v2/" in registry.log_tail()
+
+
+def test_the_token_service_answers_unknown_paths_with_a_json_404(registry: Registry, tls: TLSFiles) -> None:
+    """Only /token is served; anything else is distribution's JSON error shape, 404."""
+    assert registry.token_service is not None
+    answer = get(registry.token_service.realm.removesuffix("/token") + "/v2/", tls)
+    assert answer.status_code == 404
+    assert answer.json()["errors"][0]["code"] == "NOT_FOUND"
