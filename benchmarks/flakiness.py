@@ -9,6 +9,7 @@ failed or errored; the last line is the count of runs that did not pass. Exits
 
     python3 benchmarks/flakiness.py            # --times 10
     python3 benchmarks/flakiness.py --times 3 -- --runner host
+    python3 benchmarks/flakiness.py --store-durations   # and keep the medians for --shard K/N
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ import argparse
 import collections
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from testbed.report.shard import store_durations  # noqa: E402  (ROOT on sys.path first: run as a script)
 
 
 def verdicts(cucumber: Path) -> dict[str, str]:
@@ -33,6 +38,26 @@ def verdicts(cucumber: Path) -> dict[str, str]:
             verdict = element.get("conformance", {}).get("verdict", "error")
             found[f"{feature.get('name', '?')}: {element.get('name', '?')}"] = str(verdict)
     return found
+
+
+def seconds_per_scenario(cucumber: Path) -> dict[str, float]:
+    """Node id -> the seconds the report gives each scenario that ran, in a cucumber JSON."""
+    found: dict[str, float] = {}
+    for feature in json.loads(cucumber.read_text()):
+        for element in feature.get("elements", []):
+            data = element.get("conformance", {})
+            if data.get("nodeid") and data.get("verdict") != "not run":
+                found[str(data["nodeid"])] = float(data.get("seconds", 0.0))
+    return found
+
+
+def median_seconds(cucumbers: list[Path]) -> dict[str, float]:
+    """Per scenario the median of its seconds over the runs that ran it: what `--shard` balances by."""
+    runs: dict[str, list[float]] = collections.defaultdict(list)
+    for cucumber in cucumbers:
+        for nodeid, seconds in seconds_per_scenario(cucumber).items():
+            runs[nodeid].append(seconds)
+    return {nodeid: statistics.median(values) for nodeid, values in runs.items()}
 
 
 def busy_seconds() -> float:
@@ -49,6 +74,9 @@ def busy_seconds() -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 benchmarks/flakiness.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--times", type=int, default=10, help="how many runs (default 10)")
+    parser.add_argument("--store-durations", action="store_true",
+                        help="store each scenario's median seconds over the runs in benchmarks/spec-durations.json "
+                             "(what --shard K/N balances by)")
     parser.add_argument("rest", nargs="*", help="after --: arguments for scripts/spec.sh")
     args = parser.parse_args(argv)
     if args.times < 1:
@@ -78,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
     for name, count in not_passed.most_common():
         print(f"  failed or errored {count}x: {name}")
+    if args.store_durations:
+        cucumbers = [ROOT / "results" / "repeat" / str(i) / "cucumber.json" for i in range(1, args.times + 1)]
+        store_durations(median_seconds([c for c in cucumbers if c.exists()]))
     print(f"runs that did not pass: {bad_runs} of {args.times}")
     return 1 if bad_runs else 0
 

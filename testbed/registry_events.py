@@ -53,8 +53,8 @@ def from_notification(raw: dict[str, Any], seq: int) -> RegistryEvent:
 
 
 class EventListener:
-    """The endpoint the registry's `notifications` post to (`url`); hands each envelope's events to
-    `record`. A body that is not JSON is answered 400 and recorded nowhere."""
+    """The endpoint the registry's `notifications` post to (`/events` on `port`); hands each
+    envelope's events to `record`. A body that is not JSON is answered 400 and recorded nowhere."""
 
     def __init__(self, record: Callable[[list[dict[str, Any]]], None]) -> None:
         self.record = record
