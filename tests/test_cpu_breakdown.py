@@ -17,8 +17,7 @@ REPORT = """# Samples: 100
 
 
 def test_a_job_containers_python_is_told_apart_from_the_testbeds() -> None:
-    """The same command name counts as the workflows' work in a job container's cgroup and as the
-    testbed's on the host; idle samples are counted apart, not as a group."""
+    """python3 in a job container's cgroup is the workflows' work, on the host the testbed's; idle apart."""
     found, idle = groups(REPORT)
     assert idle == 10.0
     assert found["job containers: Python (the steps' CLIs)"] == 40.0

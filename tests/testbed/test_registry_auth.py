@@ -212,8 +212,7 @@ def test_certs_d_entry_is_removed_when_the_registry_stops(tmp_path: Path, tls: T
 
 
 def test_servers_name_each_port_and_the_log_shows_the_requests(registry: Registry, tls: TLSFiles) -> None:
-    """What a failed scenario's output lists: the registry, its token service and its notification
-    listener on ports of their own, each answering there; and the registry's log has the requests."""
+    """A failed scenario's output lists the registry's three servers, each answering on its own port, and its log."""
     servers = registry.servers()
     assert set(servers) == {"registry", "registry token service", "registry notification listener"}
     ports = {url.split(":")[2].split("/")[0] for url in servers.values()}
