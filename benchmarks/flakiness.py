@@ -27,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from testbed.report.shard import store_durations  # noqa: E402  (ROOT on sys.path first: run as a script)
+# E402 below: these imports need ROOT on sys.path, as the script runs as `python3 benchmarks/flakiness.py`
+from testbed.report.cucumber import read as read_report  # noqa: E402
+from testbed.report.shard import store_durations  # noqa: E402
 
 
 def verdicts(cucumber: Path) -> dict[str, str]:
@@ -40,23 +42,13 @@ def verdicts(cucumber: Path) -> dict[str, str]:
     return found
 
 
-def seconds_per_scenario(cucumber: Path) -> dict[str, float]:
-    """Node id -> the seconds the report gives each scenario that ran, in a cucumber JSON."""
-    found: dict[str, float] = {}
-    for feature in json.loads(cucumber.read_text()):
-        for element in feature.get("elements", []):
-            data = element.get("conformance", {})
-            if data.get("nodeid") and data.get("verdict") != "not run":
-                found[str(data["nodeid"])] = float(data.get("seconds", 0.0))
-    return found
-
-
 def median_seconds(cucumbers: list[Path]) -> dict[str, float]:
     """Per scenario the median of its seconds over the runs that ran it: what `--shard` balances by."""
     runs: dict[str, list[float]] = collections.defaultdict(list)
     for cucumber in cucumbers:
-        for nodeid, seconds in seconds_per_scenario(cucumber).items():
-            runs[nodeid].append(seconds)
+        for scenario in read_report(cucumber).scenarios:
+            if scenario.verdict != "not run":
+                runs[scenario.nodeid].append(scenario.seconds)
     return {nodeid: statistics.median(values) for nodeid, values in runs.items()}
 
 
@@ -83,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--times must be at least 1, not {args.times}")
     not_passed: collections.Counter[str] = collections.Counter()
     bad_runs = 0
+    written: list[Path] = []
     for index in range(1, args.times + 1):
         results = ROOT / "results" / "repeat" / str(index)
         results.mkdir(parents=True, exist_ok=True)
@@ -92,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
                                *args.rest], cwd=ROOT, capture_output=True, text=True, check=False)
         seconds, busy = time.monotonic() - started, busy_seconds() - busy
         (results / "output.txt").write_text(done.stdout + done.stderr)
-        found = verdicts(cucumber) if cucumber.exists() else {}
+        found: dict[str, str] = {}
+        if cucumber.exists():
+            found = verdicts(cucumber)
+            written.append(cucumber)
         counts = collections.Counter(found.values())
         for name, verdict in found.items():
             if verdict in ("failed", "error"):
@@ -107,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, count in not_passed.most_common():
         print(f"  failed or errored {count}x: {name}")
     if args.store_durations:
-        cucumbers = [ROOT / "results" / "repeat" / str(i) / "cucumber.json" for i in range(1, args.times + 1)]
-        store_durations(median_seconds([c for c in cucumbers if c.exists()]))
+        store_durations(median_seconds(written))
     print(f"runs that did not pass: {bad_runs} of {args.times}")
     return 1 if bad_runs else 0
 

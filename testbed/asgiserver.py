@@ -74,10 +74,6 @@ class ThreadedServer:
             self._thread = None
 
     @property
-    def started(self) -> bool:
-        return self._server is not None
-
-    @property
     def url(self) -> str:
         """`https://127.0.0.1:PORT` with TLS, else `http://...`."""
         if self._server is None:

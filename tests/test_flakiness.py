@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 from benchmarks.flakiness import busy_seconds, main, median_seconds, verdicts
+from testbed.report.cucumber import write as write_cucumber
+from testbed.report.model import Environment, Report, ScenarioResult
 
 
 def test_verdicts_come_from_the_conformance_object(tmp_path: Path) -> None:
@@ -40,11 +42,12 @@ def test_busy_seconds_grow_while_a_core_works() -> None:
 def test_median_seconds_per_scenario_skip_scenarios_not_run(tmp_path: Path) -> None:
     """What --store-durations keeps: per node id the median over the runs that ran it."""
     def run(name: str, seconds: dict[str, float | None]) -> Path:
+        scenarios = [ScenarioResult(nodeid=n, feature="F", uri="f.feature", name=n, line=1, tags=(),
+                                    verdict="not run" if s is None else "passed", seconds=s or 0.0)
+                     for n, s in seconds.items()]
         path = tmp_path / name
-        path.write_text(json.dumps([{"name": "F", "elements": [
-            {"name": n, "conformance": {"nodeid": n, "verdict": "not run" if s is None else "passed",
-                                        "seconds": s or 0.0}} for n, s in seconds.items()]}]))
+        write_cucumber(Report(Environment(), scenarios), path)
         return path
-    found = median_seconds([run("1", {"a": 10.0, "b": 1.0}), run("2", {"a": 30.0, "b": None}),
+    found = median_seconds([run("1", {"a": 10.0, "b": 1.0}), run("2", {"a": 40.0, "b": None}),
                             run("3", {"a": 20.0, "b": 3.0})])
     assert found == {"a": 20.0, "b": 2.0}
