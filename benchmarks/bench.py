@@ -33,6 +33,7 @@ from testbed.actions.invocation import RunnerConfig  # noqa: E402
 from testbed.actions.record import Run, RunRequest  # noqa: E402
 from testbed.actions.runner import ActRunner  # noqa: E402
 from testbed.dockerwatch import DockerWatch  # noqa: E402
+from testbed.enginelock import engine_lock  # noqa: E402
 from testbed.jobimage import ensure_job_image  # noqa: E402
 
 
@@ -56,7 +57,8 @@ def bench_setup(repeat: int, cold: bool) -> list[Figure]:
             "docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^relsuite-(job|base):'",
             shell=True, capture_output=True, text=True, check=False,
         ).stdout.split()
-        subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False)
+        with engine_lock("remove"):
+            subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False)
         subprocess.run(["rm", "-rf", str(ROOT / ".cache/npm")], check=False)
         seconds = timed(sh("bash scripts/setup.sh"))
         figures.append(Figure("setup, cold (job image + schemas rebuilt; system packages present)", [seconds], "s",

@@ -17,6 +17,7 @@ from pathlib import Path
 from benchmarks.figure import Figure
 from reference.images import ImageSpec, promote
 from reference.registry import RegistryClient
+from testbed.enginelock import engine_lock
 from testbed.registry import Registry
 
 SIZES = {"1 MiB": 1 << 20, "512 MiB": 512 << 20}
@@ -26,7 +27,8 @@ def _build(context: Path, reference: str, *, no_cache: bool = False) -> None:
     command = ["docker", "build", "-q", "-t", reference, str(context)]
     if no_cache:
         command.insert(2, "--no-cache")
-    subprocess.run(command, check=True, capture_output=True)
+    with engine_lock("build"):
+        subprocess.run(command, check=True, capture_output=True)
 
 
 def _fill(path: Path, size: int) -> None:
@@ -84,8 +86,10 @@ def _measure(size: int, repeat: int, registry: Registry, workdir: Path) -> dict[
         results["rebuild_bytes"].append(sum(event.size for event in pushes if not event.is_manifest))
         results["rebuild_manifests"].append(sum(1 for event in pushes if event.is_manifest))
         results["rebuild_same_digest"].append(float(registry.digest(repository, f"rebuilt-{attempt}") == digest))
-        subprocess.run(["docker", "rmi", rebuilt], capture_output=True, check=False)
-    subprocess.run(["docker", "rmi", staging], capture_output=True, check=False)
+        with engine_lock("remove"):
+            subprocess.run(["docker", "rmi", rebuilt], capture_output=True, check=False)
+    with engine_lock("remove"):
+        subprocess.run(["docker", "rmi", staging], capture_output=True, check=False)
     return results
 
 

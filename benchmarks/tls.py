@@ -21,6 +21,7 @@ import github
 from benchmarks.figure import Figure
 from reference.registry import RegistryClient
 from testbed import gitrepo
+from testbed.enginelock import engine_lock
 from testbed.github import LocalGitHub
 from testbed.registry import Registry
 from testbed.registry_auth import RegistryAccess
@@ -61,14 +62,16 @@ def _docker_login_push(registry: Registry, token: str, work: Path) -> float:
     (work / "ctx").mkdir(exist_ok=True)
     (work / "ctx" / "Dockerfile").write_text("FROM scratch\nCOPY f /f\n")
     (work / "ctx" / "f").write_text(reference)
-    subprocess.run(["docker", "build", "-q", "-t", reference, str(work / "ctx")], check=True, capture_output=True)
+    with engine_lock("build"):
+        subprocess.run(["docker", "build", "-q", "-t", reference, str(work / "ctx")], check=True, capture_output=True)
     start = time.perf_counter()
     if registry.token_service is not None:
         subprocess.run(["docker", "--config", str(config), "login", registry.address, "-u", "bench",
                         "--password-stdin"], input=token.encode(), check=True, capture_output=True)
     subprocess.run(["docker", "--config", str(config), "push", "-q", reference], check=True, capture_output=True)
     elapsed = (time.perf_counter() - start) * 1000
-    subprocess.run(["docker", "rmi", reference], check=True, capture_output=True)
+    with engine_lock("remove"):
+        subprocess.run(["docker", "rmi", reference], check=True, capture_output=True)
     return elapsed
 
 

@@ -15,9 +15,10 @@ import urllib.parse
 from dataclasses import dataclass
 from types import TracebackType
 
+from testbed.enginelock import VERSION_PREFIX
 from testbed.engineproxy import EngineProxy
 
-# requests that make an image in the engine (API paths may carry a /v1.xx prefix)
+# requests that make an image in the engine (paths without the /v1.xx prefix)
 IMAGE_MAKING = (
     ("POST", re.compile(r"^/build$"), "build"),
     ("POST", re.compile(r"^/session$"), "buildkit session"),
@@ -25,7 +26,6 @@ IMAGE_MAKING = (
     ("POST", re.compile(r"^/commit$"), "commit"),
     ("POST", re.compile(r"^/images/load$"), "load"),
 )
-VERSION_PREFIX = re.compile(r"^/v\d+(\.\d+)?(?=/)")
 
 
 @dataclass(frozen=True)

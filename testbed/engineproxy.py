@@ -6,6 +6,10 @@ body) and offered to it: when it answers, the answer goes back to the client and
 sees the request; otherwise the request goes on to the engine byte for byte. Everything else is
 forwarded as it arrives; after a request that upgrades the connection (attach, exec, BuildKit
 session) raw bytes flow both ways.
+
+A request that builds an image or removes images (`testbed.enginelock.guarded`) first takes the
+machine's engine lock (shared for a build, exclusive for a removal) and goes on with `Connection: close`:
+it is its connection's last, and the lock is released when the engine has answered it and closed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from testbed.errors import TestbedError
+from testbed.enginelock import Held, Mode, guarded, upstream_socket
 
 
 @dataclass(frozen=True)
@@ -42,14 +46,6 @@ class Shortcut(Protocol):
 
 
 Observer = Callable[[str, str], None]
-
-
-def upstream_socket() -> str:
-    """The engine's unix socket, from DOCKER_HOST as the docker CLI reads it."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    if not host.startswith("unix://"):
-        raise TestbedError(f"DOCKER_HOST={host}: the engine proxy forwards to a unix socket only")
-    return host.removeprefix("unix://")
 
 
 class EngineProxy:
@@ -98,17 +94,52 @@ class EngineProxy:
         except OSError:
             client.close()
             return
-        answers = threading.Thread(target=_pipe, args=(engine, client), daemon=True)
+        holds = _Holds(self.upstream)
+        answers = threading.Thread(target=_answers, args=(engine, client, holds), daemon=True)
         answers.start()
         try:
-            _RequestStream(client, engine, self.observe, self.shortcut).forward()
+            _RequestStream(client, engine, self.observe, self.shortcut, holds).forward()
         finally:
             with _Quiet():
                 engine.shutdown(socket.SHUT_WR)
             answers.join()  # the engine may still answer after the client's half-close (exec -i, attach)
+            holds.release()
             for end in (client, engine):
                 with _Quiet():
                     end.close()
+
+
+class _Holds:
+    """The engine lock holds a connection's guarded requests took; released together."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self._held: list[Held] = []
+        self._lock = threading.Lock()
+
+    def take(self, mode: Mode) -> None:
+        held = Held(self.upstream, mode)  # blocks while a conflicting hold exists
+        with self._lock:
+            self._held.append(held)
+
+    def release(self) -> None:
+        with self._lock:
+            held, self._held = self._held, []
+        for hold in held:
+            hold.release()
+
+
+def _answers(engine: socket.socket, client: socket.socket, holds: _Holds) -> None:
+    """The engine's answers to the client; once the engine has closed, the guarded work is over."""
+    _pipe(engine, client)
+    holds.release()
+
+
+def _closing(head: bytes) -> bytes:
+    """A request head that asks the engine to close the connection after its answer."""
+    lines = head.split(b"\r\n")
+    kept = [line for line in lines[1:] if line.split(b":", 1)[0].strip().lower() not in (b"connection", b"keep-alive")]
+    return b"\r\n".join([lines[0], *kept, b"Connection: close"])
 
 
 class _Quiet:
@@ -135,9 +166,9 @@ class _RequestStream:
     """Client -> engine, one request after another."""
 
     def __init__(self, client: socket.socket, engine: socket.socket, observe: Observer | None,
-                 shortcut: Shortcut | None) -> None:
+                 shortcut: Shortcut | None, holds: _Holds) -> None:
         self.client, self.engine = client, engine
-        self.observe, self.shortcut = observe, shortcut
+        self.observe, self.shortcut, self.holds = observe, shortcut, holds
         self.buffer = b""
 
     def _fill(self) -> bool:
@@ -197,6 +228,9 @@ class _RequestStream:
                     self.observe(method, target)
                 headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
                 chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+                if (mode := guarded(method, target)) is not None:
+                    self.holds.take(mode)
+                    head = _closing(head)
                 if self.shortcut is not None and self.shortcut.wants(method, target):
                     if chunked:
                         sent: list[bytes] = []

@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from testbed.enginelock import engine_lock
 from testbed.errors import TestbedError
 from testbed.node import NODE_WHEEL
 from testbed.tls import TLSFiles
@@ -179,9 +180,10 @@ def ensure_job_image() -> str:
         _node(context / "node", workdir)
         _python_libraries(context / "site-packages")
         (context / "Dockerfile").write_text(DOCKERFILE.format(base=base))
-        result = subprocess.run(
-            ["docker", "build", "--quiet", "-t", name, str(context)], capture_output=True, text=True, check=False
-        )
+        with engine_lock("build"):
+            result = subprocess.run(
+                ["docker", "build", "--quiet", "-t", name, str(context)], capture_output=True, text=True, check=False
+            )
         if result.returncode != 0:
             raise TestbedError(f"docker build of the job image {name} failed: {result.stderr.strip()[-2000:]}")
     return name
@@ -218,9 +220,10 @@ def trusting_image(base: str, tls: TLSFiles) -> str:
         context = Path(tmp)
         (context / "ca.crt").write_bytes(ca)
         (context / "Dockerfile").write_text(TRUST_DOCKERFILE.format(base=base))
-        result = subprocess.run(
-            ["docker", "build", "--quiet", "-t", name, str(context)], capture_output=True, text=True, check=False
-        )
+        with engine_lock("build"):
+            result = subprocess.run(
+                ["docker", "build", "--quiet", "-t", name, str(context)], capture_output=True, text=True, check=False
+            )
         if result.returncode != 0:
             raise TestbedError(f"adding the testbed's CA to the job image {base} failed (it needs Debian's "
                                f"update-ca-certificates): {result.stderr.strip()[-2000:]}")

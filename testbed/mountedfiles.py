@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from testbed.engineproxy import EngineProxy, HeldRequest, upstream_socket
+from testbed.enginelock import upstream_socket
+from testbed.engineproxy import EngineProxy, HeldRequest
 from testbed.engineunpack import plan, unpack
 
 ARCHIVE = re.compile(r"^(?:/v\d+(?:\.\d+)?)?/containers/([^/]+)/archive$")

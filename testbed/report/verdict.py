@@ -68,9 +68,11 @@ ENGINE_RACE = 'unable to find image "sha256:'
 
 def engine_races(logs: list[str]) -> list[str]:
     """The shared Docker engine losing an image under a classic build (another user of the engine removed
-    an image while the builder read its cache): the machine's fault, never the workflow's."""
-    return [f"the Docker engine lost an image during a build ({line.strip()[-90:]}): another scenario or test "
-            "on the shared engine removed an image meanwhile; re-run (with -n 1 if the workflows remove images)"
+    an image while the builder read its cache): the machine's fault, never the workflow's. The testbed's
+    own builds and removals take turns (testbed.enginelock), so the remover was outside it."""
+    return [f"the Docker engine lost an image during a build ({line.strip()[-90:]}): something outside the "
+            "testbed removed an image from the shared engine meanwhile (the testbed's own builds and removals "
+            "take turns); re-run when nothing else removes images"
             for log in logs for line in log.splitlines() if ENGINE_RACE in line][:1]
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from testbed.engineproxy import EngineProxy, upstream_socket
+from testbed.enginelock import upstream_socket
+from testbed.engineproxy import EngineProxy
 from testbed.jobimage import ensure_job_image
 from testbed.mountedfiles import EngineAnswer, MountedFiles, engine_request
 

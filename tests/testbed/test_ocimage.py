@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from testbed.enginelock import engine_lock
 from testbed.ocimage import ImageStore
 from testbed.registry import Registry
 
@@ -37,9 +38,11 @@ def test_engine_built_image_files_and_a_missing_platform(registry: Registry, tmp
     (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY VERSION /app/\n")
     (tmp_path / "VERSION").write_text("2.0.0\n")
     reference = f"{registry.address}/acme/app:built"
-    subprocess.run(["docker", "build", "-q", "-t", reference, str(tmp_path)], check=True, capture_output=True)
+    with engine_lock("build"):
+        subprocess.run(["docker", "build", "-q", "-t", reference, str(tmp_path)], check=True, capture_output=True)
     subprocess.run(["docker", "push", "-q", reference], check=True, capture_output=True)
-    subprocess.run(["docker", "rmi", reference], check=True, capture_output=True)
+    with engine_lock("remove"):
+        subprocess.run(["docker", "rmi", reference], check=True, capture_output=True)
     store = ImageStore(registry.url)
     assert store.file_per_platform("acme/app", "built", "VERSION") == {"single": ["2.0.0\n"]}
     store.push_index("acme/app", ["multi"], {"linux/amd64": {"a": "1"}, "linux/arm64": {"a": "2"}})

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from testbed.enginelock import engine_lock
 from testbed.registry import Registry
 
 
@@ -24,9 +25,11 @@ def _build_and_push(registry: Registry, tmp_path: Path, tag: str, content: str) 
     (context / "Dockerfile").write_text("FROM scratch\nCOPY f /f\n")
     (context / "f").write_text(content)
     reference = f"{registry.address}/acme/app:{tag}"
-    subprocess.run(["docker", "build", "-q", "-t", reference, str(context)], check=True, capture_output=True)
+    with engine_lock("build"):
+        subprocess.run(["docker", "build", "-q", "-t", reference, str(context)], check=True, capture_output=True)
     subprocess.run(["docker", "push", "-q", reference], check=True, capture_output=True)
-    subprocess.run(["docker", "rmi", reference], check=True, capture_output=True)
+    with engine_lock("remove"):
+        subprocess.run(["docker", "rmi", reference], check=True, capture_output=True)
 
 
 def test_push_is_recorded_with_blobs_and_manifest(registry: Registry, tmp_path: Path) -> None:

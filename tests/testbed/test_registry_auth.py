@@ -14,6 +14,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from testbed.enginelock import engine_lock
 from testbed.github import LocalGitHub
 from testbed.github.permissions import Permissions
 from testbed.packages import package_access
@@ -180,7 +181,8 @@ def test_docker_login_push_and_pull_from_the_host_engine_over_tls(registry: Regi
     (context / "f").write_text(str(tmp_path))
     reference = f"{registry.address}/acme/app:auth"
     assert (Path("/etc/docker/certs.d") / registry.address / "ca.crt").is_file()
-    assert docker(config, "build", "-q", "-t", reference, str(context)).returncode == 0
+    with engine_lock("build"):
+        assert docker(config, "build", "-q", "-t", reference, str(context)).returncode == 0
     try:
         bad = docker(config, "login", registry.address, "-u", "octocat", "--password-stdin", stdin="ghp_nope")
         assert bad.returncode != 0 and "denied" in bad.stderr
@@ -193,13 +195,15 @@ def test_docker_login_push_and_pull_from_the_host_engine_over_tls(registry: Regi
         pushed = docker(config, "push", reference)
         assert pushed.returncode == 0, pushed.stderr
         assert registry.tags("acme/app") == ["auth"]
-        assert docker(config, "rmi", reference).returncode == 0
+        with engine_lock("remove"):
+            assert docker(config, "rmi", reference).returncode == 0
         pulled = docker(config, "pull", reference)
         assert pulled.returncode == 0, pulled.stderr
         saved = json.loads((config / "config.json").read_text())["auths"][registry.address]["auth"]
         assert base64.b64decode(saved).decode() == f"octocat:{WRITER}"
     finally:
-        docker(config, "rmi", "-f", reference)
+        with engine_lock("remove"):
+            docker(config, "rmi", "-f", reference)
 
 
 def test_certs_d_entry_is_removed_when_the_registry_stops(tmp_path: Path, tls: TLSFiles) -> None:

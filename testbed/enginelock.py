@@ -1,0 +1,99 @@
+"""Builds and image removals on the one Docker engine that every test and scenario on the machine shares.
+
+On GitHub each job has an engine of its own. Here they share one, and engine 20.10's classic builder
+reads its cache by listing the images that share the parent of the step (for `FROM scratch`: every
+image without a parent, pulled ones included) and then opening each of them. An image removed between
+the two fails the build with `unable to find image "sha256:..."`, a fault of the machine that the
+report would have to call an error.
+
+So a build holds a machine-wide lock shared and a removal holds it exclusive: builds run side by side,
+a removal waits until none runs, and a build waits for a removal under way. The lock is a `flock` on a
+file named after the engine's socket, so every process sees it (pytest's workers, the spec's own pytest
+under a self-test, the job containers through the testbed's engine proxy) and the kernel drops it when
+its holder dies. Job containers reach it through `testbed.engineproxy`, which takes it for the requests
+`guarded` names; the testbed's own `docker build` and `docker rmi` calls take it with `engine_lock()`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from testbed.errors import TestbedError
+
+Mode = Literal["build", "remove"]
+
+# requests whose work races (paths without the /v1.xx prefix and the query)
+GUARDED: tuple[tuple[str, re.Pattern[str], Mode], ...] = (
+    ("POST", re.compile(r"^/build$"), "build"),
+    ("DELETE", re.compile(r"^/images/.+"), "remove"),
+    ("POST", re.compile(r"^/images/prune$"), "remove"),
+)
+VERSION_PREFIX = re.compile(r"^/v\d+(\.\d+)?(?=/)")  # API paths may carry one
+
+
+def upstream_socket() -> str:
+    """The engine's unix socket, from DOCKER_HOST as the docker CLI reads it."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        raise TestbedError(f"DOCKER_HOST={host}: the testbed reaches the engine over a unix socket only")
+    return host.removeprefix("unix://")
+
+
+def guarded(method: str, target: str) -> Mode | None:
+    """Whether a request to the engine builds an image, removes images, or neither."""
+    path = VERSION_PREFIX.sub("", target.partition("?")[0])
+    for wanted, pattern, mode in GUARDED:
+        if method == wanted and pattern.match(path):
+            return mode
+    return None
+
+
+def lock_path(upstream: str) -> Path:
+    """The lock file of the engine behind this unix socket, in the machine's temporary folder."""
+    digest = hashlib.sha256(os.path.realpath(upstream).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"relsuite-engine-{digest}.lock"
+
+
+class Held:
+    """One hold of the lock, released once (from whichever thread sees the work end first)."""
+
+    def __init__(self, upstream: str, mode: Mode) -> None:
+        path = lock_path(upstream)
+        self._fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_SH if mode == "build" else fcntl.LOCK_EX)
+        except BaseException:
+            os.close(self._fd)
+            raise
+        self.mode = mode
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)  # closing the only descriptor of the open file drops the flock
+                self._fd = None
+
+    @property
+    def held(self) -> bool:
+        with self._lock:
+            return self._fd is not None
+
+
+@contextmanager
+def engine_lock(mode: Mode, upstream: str | None = None) -> Iterator[None]:
+    """Hold the engine's lock while the caller builds (shared) or removes images (exclusive) itself."""
+    hold = Held(upstream or upstream_socket(), mode)
+    try:
+        yield
+    finally:
+        hold.release()
