@@ -18,6 +18,7 @@ from typing import Any
 import docker
 import docker.errors
 
+from testbed.enginelock import engine_lock
 from testbed.errors import TestbedError
 
 
@@ -117,5 +118,6 @@ class DockerWatch:
                 if remaining <= 0:
                     raise TestbedError(f"Docker events stalled: no event for {marker} within {timeout:.0f} s")
                 self._cond.wait(remaining)
-        self._client.images.remove(marker, noprune=True)
+        with engine_lock("remove"):  # an untag deletes the image if its other tag was removed meanwhile
+            self._client.images.remove(marker, noprune=True)
 

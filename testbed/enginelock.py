@@ -16,11 +16,11 @@ its holder dies. Job containers reach it through `testbed.engineproxy`, which ta
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,23 +57,71 @@ def guarded(method: str, target: str) -> Mode | None:
     return None
 
 
+LOCK_DIR = Path("/tmp")  # fixed, not $TMPDIR: every process on the machine must find the same file
+
+
 def lock_path(upstream: str) -> Path:
-    """The lock file of the engine behind this unix socket, in the machine's temporary folder."""
+    """The lock file of the engine behind this unix socket."""
     digest = hashlib.sha256(os.path.realpath(upstream).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"relsuite-engine-{digest}.lock"
+    return LOCK_DIR / f"relsuite-engine-{digest}.lock"
+
+
+def _open(path: Path) -> int:
+    """The lock file opened for reading (flock needs no more); made readable by every user if missing."""
+    while True:
+        try:
+            return os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            pass
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue  # made meanwhile by another process: open that one
+        os.fchmod(fd, 0o666)
+        return fd
+
+
+def _locked(path: Path, operation: int) -> int:
+    """A descriptor of `path` holding the flock `operation`; the file it locks is still the one at `path`
+    (a temporary-folder cleaner may have removed it meanwhile: then again on the new file)."""
+    while True:
+        fd = _open(path)
+        try:
+            fcntl.flock(fd, operation)
+            held = os.fstat(fd)
+            try:
+                now = os.stat(path)
+            except FileNotFoundError:
+                now = None
+            if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+                with contextlib.suppress(OSError):
+                    os.utime(fd)  # in use: a cleaner of old files in /tmp must not take it for stale
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
 
 
 class Held:
-    """One hold of the lock, released once (from whichever thread sees the work end first)."""
+    """One hold of the lock, released once (from whichever thread sees the work end first).
+
+    Removals go first: a removal holds a second file (the turnstile) exclusive while it waits, and a
+    build passes through the turnstile before it takes its shared hold, so builds that keep
+    overlapping cannot keep a removal waiting for ever (flock alone would let them)."""
 
     def __init__(self, upstream: str, mode: Mode) -> None:
         path = lock_path(upstream)
-        self._fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_SH if mode == "build" else fcntl.LOCK_EX)
-        except BaseException:
-            os.close(self._fd)
-            raise
+        turnstile = path.with_suffix(".turn")
+        if mode == "build":
+            os.close(_locked(turnstile, fcntl.LOCK_SH))  # waits while a removal waits
+            self._fd: int | None = _locked(path, fcntl.LOCK_SH)
+        else:
+            turn = _locked(turnstile, fcntl.LOCK_EX)
+            try:
+                self._fd = _locked(path, fcntl.LOCK_EX)
+            finally:
+                os.close(turn)
         self.mode = mode
         self._lock = threading.Lock()
 
@@ -82,11 +130,6 @@ class Held:
             if self._fd is not None:
                 os.close(self._fd)  # closing the only descriptor of the open file drops the flock
                 self._fd = None
-
-    @property
-    def held(self) -> bool:
-        with self._lock:
-            return self._fd is not None
 
 
 @contextmanager

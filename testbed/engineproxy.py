@@ -8,12 +8,15 @@ forwarded as it arrives; after a request that upgrades the connection (attach, e
 session) raw bytes flow both ways.
 
 A request that builds an image or removes images (`testbed.enginelock.guarded`) first takes the
-machine's engine lock (shared for a build, exclusive for a removal) and goes on with `Connection: close`:
-it is its connection's last, and the lock is released when the engine has answered it and closed.
+machine's engine lock (shared for a build, exclusive for a removal) when it goes on to the engine, and
+goes with `Connection: close`: it is its connection's last, and the lock is released when the engine has
+answered it and closed. The hold covers the upload of the request's body too (a build's context), so
+a body that waits for a removal on the same engine would wait for ever.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -118,6 +121,7 @@ class _Holds:
         self._lock = threading.Lock()
 
     def take(self, mode: Mode) -> None:
+        self.release()  # an earlier hold of this connection must not stand in the way of this one
         held = Held(self.upstream, mode)  # blocks while a conflicting hold exists
         with self._lock:
             self._held.append(held)
@@ -215,6 +219,22 @@ class _RequestStream:
             raw(trailer)
         raw(b"\r\n")
 
+    def _guard(self, method: str, target: str, head: bytes) -> bytes | None:
+        """The head to send on to the engine: as it came, or, for a build or a removal, with
+        `Connection: close` once the engine lock is held. None when the lock cannot be taken (the client
+        has its answer then, a 500 naming why)."""
+        if (mode := guarded(method, target)) is None:
+            return head
+        try:
+            self.holds.take(mode)
+        except OSError as error:
+            message = json.dumps({"message": f"the testbed's engine proxy could not take the engine lock "
+                                             f"({error}); check that every user can read its file"}).encode()
+            self.client.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                                + f"Content-Length: {len(message)}\r\nConnection: close\r\n\r\n".encode() + message)
+            return None
+        return _closing(head)
+
     def forward(self) -> None:
         with _Quiet():
             while True:
@@ -228,9 +248,6 @@ class _RequestStream:
                     self.observe(method, target)
                 headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
                 chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-                if (mode := guarded(method, target)) is not None:
-                    self.holds.take(mode)
-                    head = _closing(head)
                 if self.shortcut is not None and self.shortcut.wants(method, target):
                     if chunked:
                         sent: list[bytes] = []
@@ -242,10 +259,14 @@ class _RequestStream:
                     answer = self.shortcut.answer(HeldRequest(method, target, headers, body))
                     if answer is not None:
                         self.client.sendall(answer)
+                    elif (sent_head := self._guard(method, target, head)) is not None:
+                        self.engine.sendall(sent_head + b"\r\n\r\n" + raw)
                     else:
-                        self.engine.sendall(head + b"\r\n\r\n" + raw)
+                        return
                     continue
-                self.engine.sendall(head + b"\r\n\r\n")
+                if (sent_head := self._guard(method, target, head)) is None:
+                    return
+                self.engine.sendall(sent_head + b"\r\n\r\n")
                 if "upgrade" in headers.get("connection", "").lower() or "upgrade" in headers:
                     self.engine.sendall(self.buffer)
                     _pipe(self.client, self.engine)

@@ -14,27 +14,94 @@ from pathlib import Path
 
 import pytest
 
-from testbed.enginelock import Held, engine_lock, guarded, lock_path, upstream_socket
+import testbed.enginelock
+from testbed.dockerproxy import DockerApiRecorder
+from testbed.enginelock import Held, Mode, engine_lock, guarded, lock_path
 from testbed.engineproxy import EngineProxy
 
 PATIENCE = 1.0  # how long a blocked hold is watched not to happen (never long enough to pass by luck)
+DEADLINE = 300.0  # how long a hold may take once free: other workers' builds on the machine may hold it meanwhile
 
 
-def _in_thread(work: object) -> tuple[threading.Thread, threading.Event]:
+class Holds:
+    """Holds taken by a test, in its thread or others; all released when the test ends, even a late one."""
+
+    def __init__(self) -> None:
+        self._held: list[Held] = []
+        self._lock = threading.Lock()
+        self._over = False
+
+    def keep(self, hold: Held) -> Held:
+        with self._lock:
+            if self._over:
+                hold.release()  # taken after the test ended (it failed while this waited)
+            else:
+                self._held.append(hold)
+        return hold
+
+    def take_in_thread(self, upstream: str, mode: Mode) -> threading.Event:
+        """An event set once a thread holds the lock in this mode."""
+        taken = threading.Event()
+
+        def take() -> None:
+            self.keep(Held(upstream, mode))
+            taken.set()
+
+        threading.Thread(target=take, daemon=True).start()
+        return taken
+
+    def release_all(self) -> None:
+        with self._lock:
+            self._over = True
+            held, self._held = self._held, []
+        for hold in held:
+            hold.release()
+
+
+@pytest.fixture
+def holds() -> Iterator[Holds]:
+    kept = Holds()
+    try:
+        yield kept
+    finally:
+        kept.release_all()
+
+
+class ProxyUnderTest:
+    """An engine proxy under test in front of a recorder that sees what it sends on to the engine. Its lock
+    is keyed by the recorder's socket, so holds of other tests on the machine never touch this one."""
+
+    def __init__(self, recorder: DockerApiRecorder) -> None:
+        self.recorder = recorder
+        self.upstream = str(recorder.path)
+        self.proxy = EngineProxy(self.upstream)
+
+
+@pytest.fixture
+def tested() -> Iterator[ProxyUnderTest]:
+    with DockerApiRecorder() as recorder:
+        under_test = ProxyUnderTest(recorder)
+        under_test.proxy.start()
+        try:
+            yield under_test
+        finally:
+            under_test.proxy.stop()
+
+
+def _in_thread(work: object) -> threading.Event:
     done = threading.Event()
 
     def run() -> None:
         work()  # type: ignore[operator]
         done.set()
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, done
+    threading.Thread(target=run, daemon=True).start()
+    return done
 
 
-def _docker(proxy: EngineProxy, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DOCKER_HOST": proxy.uri}
-    return subprocess.run(["docker", *args], env=env, capture_output=True, text=True, check=False, timeout=120)
+def _docker(socket_uri: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DOCKER_HOST": socket_uri}
+    return subprocess.run(["docker", *args], env=env, capture_output=True, text=True, check=False, timeout=600)
 
 
 def _exists(image: str) -> bool:
@@ -44,16 +111,6 @@ def _exists(image: str) -> bool:
 def _remove(image: str) -> None:
     with engine_lock("remove"):
         subprocess.run(["docker", "rmi", image], capture_output=True, check=False)
-
-
-@pytest.fixture
-def proxy() -> Iterator[EngineProxy]:
-    started = EngineProxy()
-    started.start()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def _context(tmp_path: Path) -> Path:
@@ -74,44 +131,57 @@ def test_builds_and_removals_are_the_guarded_requests() -> None:
         assert guarded(method, target) is None, (method, target)
 
 
-def test_a_removal_waits_for_builds_and_builds_share() -> None:
+def test_a_removal_waits_for_builds_and_builds_share(holds: Holds, tmp_path: Path) -> None:
     """Two builds hold the lock at once; a removal gets it only when both have let go, and a build waits for it."""
-    upstream = upstream_socket()
-    first, second = Held(upstream, "build"), Held(upstream, "build")  # shared: the second did not wait
-    removal: list[Held] = []
-    thread, done = _in_thread(lambda: removal.append(Held(upstream, "remove")))
-    assert not done.wait(PATIENCE)
+    upstream = str(tmp_path / "engine.sock")  # a lock of this test's own
+    first, second = holds.keep(Held(upstream, "build")), holds.keep(Held(upstream, "build"))  # shared: no wait
+    removal = holds.take_in_thread(upstream, "remove")
+    assert not removal.wait(PATIENCE)
     first.release()
-    assert not done.wait(PATIENCE)
+    assert not removal.wait(PATIENCE)
     second.release()
-    assert done.wait(30)
-    build, built = _in_thread(lambda: Held(upstream, "build").release())
-    assert not built.wait(PATIENCE)
-    removal[0].release()
-    assert built.wait(30)
-    thread.join(), build.join()
+    assert removal.wait(DEADLINE)
+    build = holds.take_in_thread(upstream, "build")
+    assert not build.wait(PATIENCE)
+    holds.release_all()  # the removal's hold among them
+    assert build.wait(DEADLINE)
     assert lock_path(upstream).exists()
 
 
-def test_a_build_through_the_proxy_waits_for_a_removal_and_lets_go_when_answered(
-        proxy: EngineProxy, tmp_path: Path) -> None:
-    """`docker build` through the proxy waits while the host removes images, and its hold ends with its answer."""
+def test_a_waiting_removal_goes_before_builds_that_come_after_it(holds: Holds, tmp_path: Path) -> None:
+    """Builds that keep coming do not keep a removal waiting: a build that asks after a waiting removal waits too."""
+    upstream = str(tmp_path / "engine.sock")
+    running = holds.keep(Held(upstream, "build"))
+    removal = holds.take_in_thread(upstream, "remove")
+    assert not removal.wait(PATIENCE)
+    later = holds.take_in_thread(upstream, "build")
+    assert not later.wait(PATIENCE)  # flock alone would grant it beside the running build
+    running.release()
+    assert removal.wait(DEADLINE)
+    assert not later.wait(PATIENCE)
+
+
+def test_a_build_through_the_proxy_reaches_the_engine_only_when_no_removal_runs(
+        tested: ProxyUnderTest, holds: Holds, tmp_path: Path) -> None:
+    """A proxied `docker build` is not sent on while a removal holds the lock, and is once it lets go."""
     name = f"relsuite-lock-{uuid.uuid4().hex[:8]}"
     try:
-        with engine_lock("remove"):
-            thread, done = _in_thread(lambda: _docker(proxy, "build", "-q", "-t", name, str(_context(tmp_path))))
-            assert not done.wait(PATIENCE)
-        assert done.wait(120)
-        thread.join()
-        assert _exists(name)
-        assert _docker(proxy, "rmi", name).returncode == 0  # a removal after it does not wait for it
-        assert not _exists(name)
+        removal = holds.keep(Held(tested.upstream, "remove"))
+        built: list[subprocess.CompletedProcess[str]] = []
+        context = str(_context(tmp_path))
+        done = _in_thread(lambda: built.append(_docker(tested.proxy.uri, "build", "-q", "-t", name, context)))
+        assert not done.wait(PATIENCE)
+        assert tested.recorder.builds() == []
+        removal.release()
+        assert done.wait(DEADLINE)
+        assert built[0].returncode == 0, built[0].stderr
+        assert [build.tags for build in tested.recorder.builds()] == [(name,)]
     finally:
         _remove(name)
 
 
-def test_a_build_lets_go_when_answered_though_its_client_keeps_the_connection(proxy: EngineProxy) -> None:
-    """The engine closes a build's connection after its answer, and the hold ends then, not at the client's close."""
+def test_a_build_lets_go_when_answered_though_its_client_keeps_the_connection(tested: ProxyUnderTest) -> None:
+    """The engine closes a build's kept-alive connection after its answer, and the hold ends then."""
     context = io.BytesIO()
     with tarfile.open(fileobj=context, mode="w") as tar:
         for name, data in [("Dockerfile", b"FROM scratch\nCOPY a /a\n"), ("a", uuid.uuid4().hex.encode())]:
@@ -120,28 +190,27 @@ def test_a_build_lets_go_when_answered_though_its_client_keeps_the_connection(pr
             tar.addfile(info, io.BytesIO(data))
     body = context.getvalue()
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    client.settimeout(120)
+    client.settimeout(DEADLINE)
     image = ""
     try:
-        client.connect(str(proxy.path))
-        client.sendall(b"POST /v1.41/build?q=1 HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n"
-                       + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        client.connect(str(tested.proxy.path))
+        client.sendall(b"POST /v1.41/build?q=1 HTTP/1.1\r\nHost: docker\r\nConnection: keep-alive\r\n"
+                       b"Content-Type: application/x-tar\r\n" + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
         answer = b""
-        while data := client.recv(65536):  # ends only if the engine closes: the request asked it to
+        while data := client.recv(65536):  # ends only if the engine closes: the proxy asked it to
             answer += data
         assert answer.startswith(b"HTTP/1.1 200") and b"Connection: close" in answer, answer[:300]
         image = answer.split(b'"stream":"')[-1].split(b"\\n")[0].decode()
         assert image.startswith("sha256:"), answer[-300:]
-        thread, done = _in_thread(lambda: Held(upstream_socket(), "remove").release())
-        assert done.wait(60), "the build's hold outlived its answer"
-        thread.join()
+        removal = _in_thread(lambda: Held(tested.upstream, "remove").release())
+        assert removal.wait(DEADLINE), "the build's hold outlived its answer"
     finally:
         client.close()
         if image.startswith("sha256:"):
             _remove(image)
 
 
-def test_a_removal_through_the_proxy_waits_for_a_build(proxy: EngineProxy, tmp_path: Path) -> None:
+def test_a_removal_through_the_proxy_waits_for_a_build(tested: ProxyUnderTest, holds: Holds, tmp_path: Path) -> None:
     """`docker rmi` through the proxy does not reach the engine while a build holds the lock."""
     with engine_lock("build"):
         built = subprocess.run(["docker", "build", "-q", str(_context(tmp_path))], capture_output=True, text=True)
@@ -149,15 +218,20 @@ def test_a_removal_through_the_proxy_waits_for_a_build(proxy: EngineProxy, tmp_p
     assert built.returncode == 0 and image, built.stderr
     removal: list[subprocess.CompletedProcess[str]] = []
     try:
-        hold = Held(upstream_socket(), "build")
-        try:
-            thread, done = _in_thread(lambda: removal.append(_docker(proxy, "rmi", image)))
-            assert not done.wait(PATIENCE)
-            assert _exists(image)
-        finally:
-            hold.release()
-        assert done.wait(120)
-        thread.join()
+        hold = holds.keep(Held(tested.upstream, "build"))
+        done = _in_thread(lambda: removal.append(_docker(tested.proxy.uri, "rmi", image)))
+        assert not done.wait(PATIENCE)
+        assert not [r for r in tested.recorder.requests() if r.method == "DELETE"] and _exists(image)
+        hold.release()
+        assert done.wait(DEADLINE)
         assert removal[0].returncode == 0 and not _exists(image), removal[0].stderr
     finally:
         _remove(image)
+
+
+def test_a_lock_that_cannot_be_taken_is_an_answer_naming_it(tested: ProxyUnderTest, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the lock file cannot be opened, a proxied build gets an error that names the engine lock, not a cut line."""
+    monkeypatch.setattr(testbed.enginelock, "LOCK_DIR", tmp_path / "missing")
+    built = _docker(tested.proxy.uri, "build", "-q", str(_context(tmp_path)))
+    assert built.returncode != 0 and "could not take the engine lock" in built.stderr, built.stderr
