@@ -66,6 +66,12 @@ def lock_path(upstream: str) -> Path:
     return LOCK_DIR / f"relsuite-engine-{digest}.lock"
 
 
+def lock_files(upstream: str) -> tuple[Path, Path]:
+    """The lock file and the turnstile of the engine behind this socket (for removing a test's own)."""
+    path = lock_path(upstream)
+    return path, path.with_suffix(".turn")
+
+
 def _open(path: Path) -> int:
     """The lock file opened for reading (flock needs no more); made readable by every user if missing."""
     while True:
@@ -111,8 +117,7 @@ class Held:
     overlapping cannot keep a removal waiting for ever (flock alone would let them)."""
 
     def __init__(self, upstream: str, mode: Mode) -> None:
-        path = lock_path(upstream)
-        turnstile = path.with_suffix(".turn")
+        path, turnstile = lock_files(upstream)
         if mode == "build":
             os.close(_locked(turnstile, fcntl.LOCK_SH))  # waits while a removal waits
             self._fd: int | None = _locked(path, fcntl.LOCK_SH)

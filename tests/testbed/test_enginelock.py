@@ -16,7 +16,7 @@ import pytest
 
 import testbed.enginelock
 from testbed.dockerproxy import DockerApiRecorder
-from testbed.enginelock import Held, Mode, engine_lock, guarded, lock_path
+from testbed.enginelock import Held, Mode, engine_lock, guarded, lock_files, lock_path
 from testbed.engineproxy import EngineProxy
 
 PATIENCE = 1.0  # how long a blocked hold is watched not to happen (never long enough to pass by luck)
@@ -67,6 +67,17 @@ def holds() -> Iterator[Holds]:
         kept.release_all()
 
 
+@pytest.fixture
+def private_lock(tmp_path: Path) -> Iterator[str]:
+    """An upstream socket path of this test's own: its lock files, in /tmp like every other, go with the test."""
+    upstream = str(tmp_path / "engine.sock")
+    try:
+        yield upstream
+    finally:
+        for path in lock_files(upstream):
+            path.unlink(missing_ok=True)
+
+
 class ProxyUnderTest:
     """An engine proxy under test in front of a recorder that sees what it sends on to the engine. Its lock
     is keyed by the recorder's socket, so holds of other tests on the machine never touch this one."""
@@ -86,6 +97,8 @@ def tested() -> Iterator[ProxyUnderTest]:
             yield under_test
         finally:
             under_test.proxy.stop()
+            for path in lock_files(under_test.upstream):
+                path.unlink(missing_ok=True)
 
 
 def _in_thread(work: object) -> threading.Event:
@@ -131,9 +144,9 @@ def test_builds_and_removals_are_the_guarded_requests() -> None:
         assert guarded(method, target) is None, (method, target)
 
 
-def test_a_removal_waits_for_builds_and_builds_share(holds: Holds, tmp_path: Path) -> None:
+def test_a_removal_waits_for_builds_and_builds_share(holds: Holds, private_lock: str) -> None:
     """Two builds hold the lock at once; a removal gets it only when both have let go, and a build waits for it."""
-    upstream = str(tmp_path / "engine.sock")  # a lock of this test's own
+    upstream = private_lock
     first, second = holds.keep(Held(upstream, "build")), holds.keep(Held(upstream, "build"))  # shared: no wait
     removal = holds.take_in_thread(upstream, "remove")
     assert not removal.wait(PATIENCE)
@@ -148,9 +161,9 @@ def test_a_removal_waits_for_builds_and_builds_share(holds: Holds, tmp_path: Pat
     assert lock_path(upstream).exists()
 
 
-def test_a_waiting_removal_goes_before_builds_that_come_after_it(holds: Holds, tmp_path: Path) -> None:
+def test_a_waiting_removal_goes_before_builds_that_come_after_it(holds: Holds, private_lock: str) -> None:
     """Builds that keep coming do not keep a removal waiting: a build that asks after a waiting removal waits too."""
-    upstream = str(tmp_path / "engine.sock")
+    upstream = private_lock
     running = holds.keep(Held(upstream, "build"))
     removal = holds.take_in_thread(upstream, "remove")
     assert not removal.wait(PATIENCE)
@@ -159,6 +172,8 @@ def test_a_waiting_removal_goes_before_builds_that_come_after_it(holds: Holds, t
     running.release()
     assert removal.wait(DEADLINE)
     assert not later.wait(PATIENCE)
+    holds.release_all()
+    assert later.wait(DEADLINE)
 
 
 def test_a_build_through_the_proxy_reaches_the_engine_only_when_no_removal_runs(
