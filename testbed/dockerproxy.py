@@ -15,7 +15,7 @@ import urllib.parse
 from dataclasses import dataclass
 from types import TracebackType
 
-from testbed.enginelock import VERSION_PREFIX
+from testbed.enginelock import api_path
 from testbed.engineproxy import EngineProxy
 
 # requests that make an image in the engine (paths without the /v1.xx prefix)
@@ -103,7 +103,6 @@ class DockerApiRecorder:
         return [build for request in self.requests(since) if (build := image_build(request)) is not None]
 
     def _record(self, method: str, target: str) -> None:
-        path, _, query = target.partition("?")
-        path = VERSION_PREFIX.sub("", path)
+        path, query = api_path(target)
         with self._lock:
             self._requests.append(EngineRequest(len(self._requests) + 1, method, path, query))

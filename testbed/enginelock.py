@@ -48,9 +48,15 @@ def upstream_socket() -> str:
     return host.removeprefix("unix://")
 
 
+def api_path(target: str) -> tuple[str, str]:
+    """A request target's path without the /v1.xx prefix, and its query."""
+    path, _, query = target.partition("?")
+    return VERSION_PREFIX.sub("", path), query
+
+
 def guarded(method: str, target: str) -> Mode | None:
     """Whether a request to the engine builds an image, removes images, or neither."""
-    path = VERSION_PREFIX.sub("", target.partition("?")[0])
+    path, _ = api_path(target)
     for wanted, pattern, mode in GUARDED:
         if method == wanted and pattern.match(path):
             return mode
@@ -127,7 +133,6 @@ class Held:
                 self._fd = _locked(path, fcntl.LOCK_EX)
             finally:
                 os.close(turn)
-        self.mode = mode
         self._lock = threading.Lock()
 
     def release(self) -> None:

@@ -97,46 +97,52 @@ class EngineProxy:
         except OSError:
             client.close()
             return
-        holds = _Holds(self.upstream)
-        answers = threading.Thread(target=_answers, args=(engine, client, holds), daemon=True)
+        hold = _Hold(self.upstream)
+        answers = threading.Thread(target=_answers, args=(engine, client, hold), daemon=True)
         answers.start()
         try:
-            _RequestStream(client, engine, self.observe, self.shortcut, holds).forward()
+            _RequestStream(client, engine, self.observe, self.shortcut, hold).forward()
         finally:
             with _Quiet():
                 engine.shutdown(socket.SHUT_WR)
             answers.join()  # the engine may still answer after the client's half-close (exec -i, attach)
-            holds.release()
+            hold.release()
             for end in (client, engine):
                 with _Quiet():
                     end.close()
 
 
-class _Holds:
-    """The engine lock holds a connection's guarded requests took; released together."""
+class _Hold:
+    """The engine lock hold of a connection's guarded request, if any: at most one at a time."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
-        self._held: list[Held] = []
+        self._held: Held | None = None
         self._lock = threading.Lock()
 
     def take(self, mode: Mode) -> None:
         self.release()  # an earlier hold of this connection must not stand in the way of this one
         held = Held(self.upstream, mode)  # blocks while a conflicting hold exists
         with self._lock:
-            self._held.append(held)
+            self._held = held
 
     def release(self) -> None:
         with self._lock:
-            held, self._held = self._held, []
-        for hold in held:
-            hold.release()
+            held, self._held = self._held, None
+        if held is not None:
+            held.release()
 
 
-def _answers(engine: socket.socket, client: socket.socket, holds: _Holds) -> None:
+def _answers(engine: socket.socket, client: socket.socket, hold: _Hold) -> None:
     """The engine's answers to the client; once the engine has closed, the guarded work is over."""
     _pipe(engine, client)
-    holds.release()
+    hold.release()
+
+
+def http_answer(status: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    """An HTTP/1.1 answer as the proxy sends it to a client in the engine's place."""
+    lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 def _closing(head: bytes) -> bytes:
@@ -170,9 +176,9 @@ class _RequestStream:
     """Client -> engine, one request after another."""
 
     def __init__(self, client: socket.socket, engine: socket.socket, observe: Observer | None,
-                 shortcut: Shortcut | None, holds: _Holds) -> None:
+                 shortcut: Shortcut | None, hold: _Hold) -> None:
         self.client, self.engine = client, engine
-        self.observe, self.shortcut, self.holds = observe, shortcut, holds
+        self.observe, self.shortcut, self.hold = observe, shortcut, hold
         self.buffer = b""
 
     def _fill(self) -> bool:
@@ -226,12 +232,12 @@ class _RequestStream:
         if (mode := guarded(method, target)) is None:
             return head
         try:
-            self.holds.take(mode)
+            self.hold.take(mode)
         except OSError as error:
             message = json.dumps({"message": f"the testbed's engine proxy could not take the engine lock "
                                              f"({error}); check that every user can read its file"}).encode()
-            self.client.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-                                + f"Content-Length: {len(message)}\r\nConnection: close\r\n\r\n".encode() + message)
+            self.client.sendall(http_answer("500 Internal Server Error",
+                                            {"Content-Type": "application/json", "Connection": "close"}, message))
             return None
         return _closing(head)
 

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from testbed.enginelock import upstream_socket
-from testbed.engineproxy import EngineProxy, HeldRequest
+from testbed.engineproxy import EngineProxy, HeldRequest, http_answer
 from testbed.engineunpack import plan, unpack
 
 ARCHIVE = re.compile(r"^(?:/v\d+(?:\.\d+)?)?/containers/([^/]+)/archive$")
@@ -85,11 +85,6 @@ def engine_request(socket_path: str, method: str, path: str) -> EngineAnswer:
         return EngineAnswer(response.status, response.reason, response.getheaders(), response.read())
     finally:
         connection.close()
-
-
-def _response(status: str, headers: dict[str, str], body: bytes = b"") -> bytes:
-    lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 def _path_stat(name: str, info: os.stat_result) -> str:
@@ -151,7 +146,7 @@ class MountedFiles:
         status, headers, body = self._first_answer(what, method, path)
         if not status.startswith("200"):
             return None
-        return _response(status, headers) if method == "HEAD" else _response(status, headers, body)
+        return http_answer(status, headers) if method == "HEAD" else http_answer(status, headers, body)
 
     def _first_answer(self, what: str, method: str, path: str) -> tuple[str, dict[str, str], bytes]:
         key = f"{method} {what}"
@@ -226,7 +221,7 @@ class MountedFiles:
             with open(host, "rb") as content:
                 tar.addfile(entry, content)
         headers = {"Content-Type": "application/x-tar", "X-Docker-Container-Path-Stat": _path_stat(name, info)}
-        return _response("200 OK", headers, archive.getvalue())
+        return http_answer("200 OK", headers, archive.getvalue())
 
     def _write(self, container: str, inside: str, query: str, body: bytes) -> bytes | None:
         params = urllib.parse.parse_qs(query)
@@ -240,7 +235,7 @@ class MountedFiles:
         if placed is None:
             return None
         unpack(body, root, placed)
-        return _response("200 OK", {"Content-Type": "text/plain"})
+        return http_answer("200 OK", {"Content-Type": "text/plain"})
 
 
 def _usable(mount: dict[str, object]) -> str:
